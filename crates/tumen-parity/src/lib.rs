@@ -1,0 +1,1 @@
+//! Parity with Flee 3.1 (see the crate README).
