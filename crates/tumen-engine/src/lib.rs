@@ -1,1 +1,83 @@
-//! placeholder
+//! Tumen's day loop. A [`Simulation`] runs a [`Scenario`](tumen_core::Scenario) day by day in
+//! Flee 3.1's order (conflicts, spawning, closures, moves) and shows every day to an
+//! [`Observer`]. Randomness comes from streams keyed by (seed, day, chunk), so a seed gives the
+//! same result whatever the number of threads.
+//!
+//! # Example
+//! ```
+//! use tumen_core::{LocationKind, Network, Observations, Scenario, Schedule, Series, Settings};
+//! use tumen_engine::Simulation;
+//!
+//! let mut builder = Network::builder();
+//! let origin = builder.add("A", LocationKind::ConflictZone, "Home", 10_000);
+//! let camp = builder.add("B", LocationKind::Camp, "Away", 0);
+//! builder.link(origin, camp, 120.0);
+//! let scenario = Scenario {
+//!     name: "example".into(),
+//!     start_date: tumen_core::Date::constant(2020, 1, 1),
+//!     days: 10,
+//!     network: builder.build(),
+//!     settings: Settings::flee_defaults(),
+//!     schedule: Schedule::default(),
+//!     observations: Observations {
+//!         total: Series { points: vec![(0, 0.0), (9, 900.0)] },
+//!         camps: vec![(camp, Series { points: vec![(0, 0.0)] })],
+//!     },
+//!     initial_agents: Vec::new(),
+//! };
+//! let mut simulation = Simulation::new(scenario, 42).unwrap();
+//! simulation.run(&mut ()).unwrap();
+//! assert_eq!(simulation.agents().len(), 900);
+//! ```
+
+mod agents;
+mod observer;
+mod rng;
+mod routes;
+mod simulation;
+mod spawn;
+mod world;
+
+pub use agents::{Agent, AgentEngine, CHUNK};
+pub use observer::{DayView, Observer, ObserverError};
+pub use rng::{Stream, StreamKind, mix64, stream, uniform};
+pub use routes::RouteTable;
+pub use simulation::Simulation;
+pub use spawn::{Spawner, binomial, multinomial};
+pub use world::{DayTables, Model, WorldState, capacity_multiplier, great_circle_km};
+
+/// Why a run cannot go on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The graph has more candidate routes than the engine can index.
+    #[error(
+        "the location graph has too many candidate routes ({count}) at this awareness level"
+    )]
+    TooManyRoutes {
+        /// How many were found before stopping.
+        count: usize,
+    },
+    /// A candidate route has too many links (long chains of markers).
+    #[error("a candidate route from `{location}` has more than 63 links (chains of markers?)")]
+    RouteTooLong {
+        /// Where the route starts.
+        location: String,
+    },
+    /// People must be spawned but no location has a spawn weight.
+    #[error(
+        "day {day}: {people} people must be spawned, but no conflict zone has a positive population × intensity"
+    )]
+    NowhereToSpawn {
+        /// The day.
+        day: u32,
+        /// How many people.
+        people: u64,
+    },
+    /// Settings out of range.
+    #[error("invalid settings: {0}")]
+    Settings(String),
+    /// An observer failed.
+    #[error(transparent)]
+    Observer(#[from] ObserverError),
+}

@@ -1,0 +1,240 @@
+//! The day loop, in Flee's order.
+
+use crate::EngineError;
+use crate::agents::AgentEngine;
+use crate::observer::{DayView, Observer};
+use crate::rng::{StreamKind, stream};
+use crate::spawn::Spawner;
+use crate::world::{DayTables, Model, WorldState};
+use tumen_core::{ClosureScope, Day, Scenario};
+
+/// One run of a scenario with one seed.
+///
+/// Each day ([`Simulation::step`]):
+/// 1. conflicts of the day start or end (`conflicts.csv`);
+/// 2. new people spawn (data-driven or conflict-driven);
+/// 3. closures of the day close or reopen links and camps;
+/// 4. the day's tables are computed: scores, move chances, route weights, capacity
+///    multipliers, all from the state at the start of the day;
+/// 5. every agent decides and travels (Flee's `evolve` and `finish_travel`);
+/// 6. observers see the day.
+#[derive(Debug)]
+pub struct Simulation {
+    model: Model,
+    state: WorldState,
+    spawner: Spawner,
+    tables: DayTables,
+    engine: AgentEngine,
+    seed: u64,
+    day: u32,
+    spawn_buffer: Vec<u64>,
+    spawned_today: u64,
+}
+
+impl Simulation {
+    /// Prepares a run: builds the model and places the day-0 people (camp data with
+    /// `insert_day0`, and `agents.csv`).
+    ///
+    /// # Errors
+    /// When the scenario cannot be run (see [`EngineError`]).
+    pub fn new(scenario: Scenario, seed: u64) -> Result<Self, EngineError> {
+        let model = Model::new(scenario)?;
+        let state = WorldState::initial(&model.scenario);
+        let mut engine = AgentEngine::new(&model);
+        let scenario = &model.scenario;
+        let spawn_rules = &scenario.settings.spawn_rules;
+        if spawn_rules.insert_day0 && !spawn_rules.empty_camps_on_day0 {
+            for index in 0..model.location_count() {
+                if !state.camp[index] {
+                    continue;
+                }
+                let id = tumen_core::LocationId::from_index(index);
+                if let Some(series) = scenario.observations.camp(id) {
+                    let people = u64::try_from(series.value_at(0)).unwrap_or(0);
+                    engine.add(index, people);
+                }
+            }
+        }
+        for location in &scenario.initial_agents {
+            engine.add(location.index(), 1);
+        }
+        Ok(Self {
+            state,
+            spawner: Spawner::default(),
+            tables: DayTables::default(),
+            engine,
+            seed,
+            day: 0,
+            spawn_buffer: Vec::new(),
+            spawned_today: 0,
+            model,
+        })
+    }
+
+    /// The static model.
+    #[must_use]
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The next day to simulate.
+    #[must_use]
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// The agent population.
+    #[must_use]
+    pub fn agents(&self) -> &AgentEngine {
+        &self.engine
+    }
+
+    /// Whether every day of the scenario has been simulated.
+    #[must_use]
+    pub fn finished(&self) -> bool {
+        self.day >= self.model.scenario.days
+    }
+
+    /// Simulates one day and shows it to `observer`.
+    ///
+    /// # Errors
+    /// When spawning is impossible or the observer fails.
+    pub fn step(&mut self, observer: &mut dyn Observer) -> Result<(), EngineError> {
+        let day = self.day;
+        let t = i64::from(day);
+        let changed = self.apply_conflicts(day);
+        // Flee spawns with the weights of its last refresh: yesterday's, unless a conflict
+        // zone started or ended today.
+        let weight_time = if changed || day == 0 { t } else { t - 1 };
+        self.spawner.refresh_weights(&self.model, &self.state, weight_time);
+        let mut rng = stream(self.seed, day, StreamKind::Spawn, 0);
+        let mut buffer = std::mem::take(&mut self.spawn_buffer);
+        self.spawned_today = self
+            .spawner
+            .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
+        for (location, &count) in buffer.iter().enumerate() {
+            if count > 0 {
+                self.engine.add(location, count);
+            }
+        }
+        self.spawn_buffer = buffer;
+        self.apply_closures(t);
+        self.tables
+            .refresh(&self.model, &mut self.state, &self.engine.location_counts, t);
+        self.engine.step(&self.model, &self.tables, self.seed, day);
+        let view = DayView {
+            day: Day(day),
+            location_counts: &self.engine.location_counts,
+            link_counts: &self.engine.link_counts,
+            agents_total: self.engine.len() as u64,
+            spawned_today: self.spawned_today,
+            raw_total: self.spawner.raw_total,
+            debt: self.spawner.debt,
+            camp: &self.state.camp,
+            link_open: &self.state.link_open,
+        };
+        observer.on_day(&view)?;
+        self.day += 1;
+        Ok(())
+    }
+
+    /// Runs every remaining day.
+    ///
+    /// # Errors
+    /// As [`Simulation::step`].
+    pub fn run(&mut self, observer: &mut dyn Observer) -> Result<(), EngineError> {
+        while !self.finished() {
+            self.step(observer)?;
+        }
+        Ok(())
+    }
+
+    /// Flee's `AddNewConflictZones`: returns whether any zone started or ended.
+    fn apply_conflicts(&mut self, day: u32) -> bool {
+        let conflicts = &self.model.scenario.schedule.conflicts;
+        let rules = &self.model.scenario.settings.move_rules;
+        let t = day as usize;
+        let mut changed = false;
+        for (column, location) in conflicts.locations.iter().enumerate() {
+            let value = conflicts.at(t, column);
+            let previous = if t > 0 { conflicts.at(t - 1, column) } else { 0.0 };
+            if value > 1e-6 {
+                if t == 0 || previous < 1e-6 {
+                    self.state
+                        .add_conflict(rules, location.index(), value, i64::from(day));
+                    changed = true;
+                }
+            } else if t > 0 && previous >= 1e-6 {
+                // Flee 3.1 ends a conflict only if yesterday's intensity was exactly 1 (Q10);
+                // Tumen ends it whenever the intensity drops to 0.
+                self.state.remove_conflict(rules, location.index());
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Flee's `enact_border_closures`.
+    fn apply_closures(&mut self, t: i64) {
+        let rules = self.model.scenario.settings.move_rules.clone();
+        for index in 0..self.model.scenario.schedule.closures.len() {
+            let closure = &self.model.scenario.schedule.closures[index];
+            let (start, end) = (closure.start, closure.end);
+            let scope = closure.scope.clone();
+            if t == start {
+                self.apply_scope(&scope, false, &rules);
+            }
+            if t == end {
+                self.apply_scope(&scope, true, &rules);
+            }
+        }
+    }
+
+    fn apply_scope(&mut self, scope: &ClosureScope, open: bool, rules: &tumen_core::MoveRules) {
+        let network = &self.model.scenario.network;
+        let mut links = Vec::new();
+        match *scope {
+            ClosureScope::Country { a, b } => {
+                if let (Some(a), Some(b)) = (a, b) {
+                    for (index, link) in network.links.iter().enumerate() {
+                        let from = network.location(link.from).country;
+                        let to = network.location(link.to).country;
+                        if (from == a && to == b) || (from == b && to == a) {
+                            links.push(index);
+                        }
+                    }
+                }
+            }
+            ClosureScope::Location { location } => {
+                for (index, link) in network.links.iter().enumerate() {
+                    if link.from == location || link.to == location {
+                        links.push(index);
+                    }
+                }
+            }
+            ClosureScope::Link { a, b } => {
+                for (index, link) in network.links.iter().enumerate() {
+                    if (link.from == a && link.to == b) || (link.from == b && link.to == a) {
+                        links.push(index);
+                    }
+                }
+            }
+            ClosureScope::Camp { location, idp } => {
+                if open {
+                    self.state.open_camp(rules, location.index(), idp);
+                } else {
+                    self.state.close_camp(rules, location.index());
+                }
+            }
+            ClosureScope::RemoveForcedRedirection { .. } => {}
+        }
+        for link in links {
+            if self
+                .state
+                .set_link_open(tumen_core::LinkId::from_index(link), open)
+            {
+                self.engine.send_back(link);
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Spawning: how many people appear on a day, and where (Flee's `spawn_daily_displaced`).
+
+use crate::EngineError;
+use crate::rng::{Stream, uniform};
+use crate::world::{Model, WorldState};
+use rand_distr::{Binomial, Distribution, Poisson};
+use tumen_core::SpawnMode;
+
+/// Spawn bookkeeping carried from day to day.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spawner {
+    /// Flee's `refugee_debt`: people the observed total lost, to be subtracted from later
+    /// increases.
+    pub debt: i64,
+    /// Flee's `refugees_raw`: Σ of the daily differences of the observed total so far.
+    pub raw_total: i64,
+    /// Spawn weight per location, as last refreshed.
+    weights: Vec<f64>,
+}
+
+impl Spawner {
+    /// Flee's `refresh_spawn_weights` at time `time`: population × intensity × decay for
+    /// conflict zones, 0 elsewhere (and 0 everywhere in conflict-driven modes).
+    pub fn refresh_weights(&mut self, model: &Model, state: &WorldState, time: i64) {
+        let rules = &model.settings().spawn_rules;
+        self.weights.clear();
+        let data_driven = matches!(rules.mode, SpawnMode::DataDriven);
+        for index in 0..model.location_count() {
+            let conflict = state.conflict[index];
+            let weight = if data_driven && conflict > 0.0 {
+                let mut multiplier = conflict;
+                if rules.conflict_spawn_decay.is_some() {
+                    multiplier *= rules.conflict_decay(time - state.time_of_conflict[index]);
+                }
+                state.population[index] * multiplier
+            } else {
+                0.0
+            };
+            self.weights.push(weight);
+        }
+    }
+
+    /// Draws today's new people per location into `out` (one entry per location) and returns
+    /// how many there are in all.
+    ///
+    /// # Errors
+    /// When people must be spawned but no conflict zone has a positive spawn weight.
+    pub fn spawn(
+        &mut self,
+        model: &Model,
+        state: &mut WorldState,
+        day: u32,
+        rng: &mut Stream,
+        out: &mut Vec<u64>,
+    ) -> Result<u64, EngineError> {
+        let scenario = &model.scenario;
+        let rules = &scenario.settings.spawn_rules;
+        out.clear();
+        out.resize(model.location_count(), 0);
+        let t = i64::from(day);
+        let total_spawned = match rules.mode {
+            SpawnMode::DataDriven => {
+                let total_at = |d: i64| {
+                    if rules.sum_from_camps {
+                        scenario.observations.camps_sum_at(d)
+                    } else {
+                        scenario.observations.total.value_at(d)
+                    }
+                };
+                let difference = if t == 0 {
+                    total_at(0)
+                } else {
+                    total_at(t) - total_at(t - 1)
+                };
+                let mut new = difference - self.debt;
+                self.raw_total += difference;
+                if rules.insert_day0 && t == 0 {
+                    new = 0;
+                }
+                if new < 0 {
+                    self.debt = -new;
+                    new = 0;
+                } else if self.debt > 0 {
+                    self.debt = 0;
+                }
+                let new = u64::try_from(new).unwrap_or(0);
+                if new > 0 {
+                    multinomial(new, &self.weights, rng, out).ok_or(EngineError::NowhereToSpawn {
+                        day,
+                        people: new,
+                    })?;
+                }
+                new
+            }
+            SpawnMode::Constant {
+                displaced_per_conflict_day,
+            } => {
+                let mut sum = 0;
+                for (index, slot) in out.iter_mut().enumerate() {
+                    let conflict = state.conflict[index];
+                    if conflict > 0.0 {
+                        *slot = truncate(displaced_per_conflict_day * conflict);
+                        sum += *slot;
+                    }
+                }
+                sum
+            }
+            SpawnMode::PopRatio {
+                displaced_per_conflict_day,
+            } => {
+                let mut sum = 0;
+                for (index, slot) in out.iter_mut().enumerate() {
+                    let conflict = state.conflict[index];
+                    if conflict > 0.0 {
+                        *slot = truncate(displaced_per_conflict_day * state.population[index] * conflict);
+                        sum += *slot;
+                    }
+                }
+                sum
+            }
+            SpawnMode::Poisson {
+                displaced_per_conflict_day,
+            } => {
+                let mut sum = 0;
+                for (index, slot) in out.iter_mut().enumerate() {
+                    let conflict = state.conflict[index];
+                    let mean = displaced_per_conflict_day * conflict;
+                    if conflict > 0.0 && mean > 0.0 {
+                        if let Ok(poisson) = Poisson::new(mean) {
+                            let draw: f64 = poisson.sample(rng);
+                            *slot = truncate(draw);
+                            sum += *slot;
+                        }
+                    }
+                }
+                sum
+            }
+        };
+        if rules.take_from_population {
+            for (index, &count) in out.iter().enumerate() {
+                if count > 0 && state.conflict[index] > 0.0 {
+                    #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+                    let taken = count as f64;
+                    state.population[index] = (state.population[index] - taken).max(0.0);
+                }
+            }
+        }
+        Ok(total_spawned)
+    }
+}
+
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "Python's int() of a non-negative float"
+)]
+fn truncate(value: f64) -> u64 {
+    if value.is_finite() && value > 0.0 { value as u64 } else { 0 }
+}
+
+/// Splits `n` over categories with probabilities proportional to `weights` (an exact
+/// multinomial draw by conditional binomials). Returns `None` when the weights sum to 0.
+pub fn multinomial(n: u64, weights: &[f64], rng: &mut Stream, out: &mut [u64]) -> Option<()> {
+    let mut remaining_weight: f64 = weights.iter().filter(|w| **w > 0.0).sum();
+    if remaining_weight <= 0.0 || !remaining_weight.is_finite() {
+        return None;
+    }
+    let mut remaining = n;
+    let last = weights.iter().rposition(|w| *w > 0.0)?;
+    for (index, &weight) in weights.iter().enumerate() {
+        if remaining == 0 {
+            break;
+        }
+        if weight <= 0.0 {
+            continue;
+        }
+        let draw = if index == last {
+            remaining
+        } else {
+            binomial(remaining, (weight / remaining_weight).clamp(0.0, 1.0), rng)
+        };
+        out[index] += draw;
+        remaining -= draw;
+        remaining_weight -= weight;
+    }
+    Some(())
+}
+
+/// One binomial draw; exact for every `n` (BINV or BTPE in `rand_distr`).
+pub fn binomial(n: u64, p: f64, rng: &mut Stream) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    match Binomial::new(n, p) {
+        Ok(distribution) => distribution.sample(rng),
+        // Unreachable for p in (0, 1); fall back to counting Bernoulli trials.
+        Err(_) => (0..n).filter(|_| uniform(rng) < p).count() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{StreamKind, stream};
+
+    #[test]
+    fn multinomial_conserves_and_follows_weights() {
+        let mut rng = stream(3, 0, StreamKind::Spawn, 0);
+        let weights = [2.0, 0.0, 1.0, 1.0];
+        let mut totals = [0_u64; 4];
+        for _ in 0..2000 {
+            let mut out = [0_u64; 4];
+            multinomial(100, &weights, &mut rng, &mut out).unwrap();
+            assert_eq!(out.iter().sum::<u64>(), 100);
+            assert_eq!(out[1], 0);
+            for (t, o) in totals.iter_mut().zip(out) {
+                *t += o;
+            }
+        }
+        // Expected shares 0.5, 0, 0.25, 0.25 of 200 000; sd of a share's count ≈ 224.
+        assert!((totals[0] as f64 - 100_000.0).abs() < 1500.0, "{totals:?}");
+        assert!((totals[2] as f64 - 50_000.0).abs() < 1500.0, "{totals:?}");
+        assert!(multinomial(5, &[0.0, 0.0], &mut rng, &mut [0, 0]).is_none());
+    }
+}
