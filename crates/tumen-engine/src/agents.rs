@@ -1,19 +1,20 @@
 //! The agent engine: one small record per person, advanced day by day in fixed chunks.
 
-use crate::rng::{Stream, StreamKind, stream, uniform};
+use crate::process::DayProcess;
+use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
 use rayon::prelude::*;
 
 /// Number of agents per chunk. Fixed, so results never depend on the thread count.
 pub const CHUNK: usize = 4096;
 
-const ON_LINK: u32 = 1 << 31;
-const SENT_BACK: u32 = 1 << 30;
-const ARRIVED: u32 = 1 << 29;
-const PLACE_MASK: u32 = ARRIVED - 1;
-const NO_ROUTE: u32 = u32::MAX;
-const HOP_BITS: u32 = 6;
-const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
+pub(crate) const ON_LINK: u32 = 1 << 31;
+pub(crate) const SENT_BACK: u32 = 1 << 30;
+pub(crate) const ARRIVED: u32 = 1 << 29;
+pub(crate) const PLACE_MASK: u32 = ARRIVED - 1;
+pub(crate) const NO_ROUTE: u32 = u32::MAX;
+pub(crate) const HOP_BITS: u32 = 6;
+pub(crate) const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
 
 /// One person: 16 bytes of plain data.
 ///
@@ -23,10 +24,10 @@ const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
 /// candidate route and the index of its next link, or `u32::MAX` for none.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Agent {
-    place: u32,
-    route: u32,
-    km_on_link: f32,
-    recent_travel: f32,
+    pub(crate) place: u32,
+    pub(crate) route: u32,
+    pub(crate) km_on_link: f32,
+    pub(crate) recent_travel: f32,
 }
 
 impl Agent {
@@ -126,7 +127,7 @@ impl AgentEngine {
         let width = locations + model.link_count();
         let chunks = self.agents.len().div_ceil(CHUNK);
         self.chunk_counts.resize(chunks * width, 0);
-        let context = Context::new(model, tables);
+        let process = DayProcess::new(model, tables);
         self.agents
             .par_chunks_mut(CHUNK)
             .zip(self.chunk_counts.par_chunks_mut(width))
@@ -135,7 +136,8 @@ impl AgentEngine {
                 counts.fill(0);
                 let mut rng = stream(seed, day, StreamKind::Agents, chunk as u64);
                 for agent in agents.iter_mut() {
-                    context.step(agent, &mut rng);
+                    let current = *agent;
+                    process.day(current, 1, &mut rng, &mut |next, _| *agent = next);
                     let place = (agent.place & PLACE_MASK) as usize;
                     if agent.place & ON_LINK == 0 {
                         counts[place] += 1;
@@ -154,128 +156,6 @@ impl AgentEngine {
                 *total += u64::from(c);
             }
         }
-    }
-}
-
-/// Everything one agent's day reads, gathered once per day.
-struct Context<'a> {
-    model: &'a Model,
-    tables: &'a DayTables,
-    max_move_speed: f64,
-    walk_speed: f64,
-    start_on_foot: bool,
-    avoid_short_stints: bool,
-}
-
-impl<'a> Context<'a> {
-    fn new(model: &'a Model, tables: &'a DayTables) -> Self {
-        let rules = &model.settings().move_rules;
-        Self {
-            model,
-            tables,
-            max_move_speed: rules.max_move_speed,
-            walk_speed: rules.max_walk_speed,
-            start_on_foot: rules.start_on_foot,
-            avoid_short_stints: rules.avoid_short_stints,
-        }
-    }
-
-    /// One day of one agent: Flee's `evolve` then `finish_travel` (with its re-evolve after
-    /// an arrival on a short day), then the `recent_travel_distance` update.
-    #[inline]
-    fn step(&self, agent: &mut Agent, rng: &mut Stream) {
-        let mut moved = 0.0_f64;
-        if agent.place & ON_LINK == 0 {
-            self.evolve(agent, rng, false);
-        }
-        while agent.place & ON_LINK != 0 {
-            let link = (agent.place & PLACE_MASK) as usize;
-            let mut speed = self.model.link_speed[link];
-            if self.start_on_foot && agent.place & ARRIVED == 0 {
-                speed = self.walk_speed;
-            }
-            let walk_probability = self.model.link_walk_probability[link];
-            if walk_probability > 0.0 && uniform(rng) < walk_probability {
-                speed = self.walk_speed;
-            }
-            let km = f64::from(agent.km_on_link) + speed;
-            moved += speed;
-            let distance = self.model.link_km[link];
-            if km <= distance {
-                #[expect(clippy::cast_possible_truncation, reason = "km fit in f32")]
-                let stored = km as f32;
-                agent.km_on_link = stored;
-                break;
-            }
-            moved += distance - km;
-            agent.km_on_link = 0.0;
-            if agent.place & SENT_BACK != 0 {
-                agent.place = self.model.link_from[link] | ARRIVED;
-                break;
-            }
-            agent.place = self.model.link_to[link] | ARRIVED;
-            if moved >= speed {
-                break;
-            }
-            let force_town_move = self.avoid_short_stints
-                && (f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0 < 0.5;
-            self.evolve(agent, rng, force_town_move);
-        }
-        #[expect(clippy::cast_possible_truncation, reason = "an index in [0, a few]")]
-        let recent = ((f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0) as f32;
-        agent.recent_travel = recent;
-    }
-
-    /// Flee's `Person.evolve` for an agent at a location.
-    #[inline]
-    fn evolve(&self, agent: &mut Agent, rng: &mut Stream, force_town_move: bool) {
-        let location = (agent.place & PLACE_MASK) as usize;
-        let chance = if force_town_move && self.tables.town[location] {
-            1.0
-        } else {
-            self.tables.move_chance[location]
-        };
-        if uniform(rng) >= chance {
-            return;
-        }
-        if agent.route == NO_ROUTE {
-            match self.tables.choose_route(self.model, location, uniform(rng)) {
-                Some(path) => agent.route = path << HOP_BITS,
-                None => return,
-            }
-        }
-        let path = (agent.route >> HOP_BITS) as usize;
-        let hop = (agent.route & HOP_MASK) as usize;
-        let routes = &self.model.routes;
-        let links = routes.links(path);
-        let wanted = self.model.link_to[links[hop].index()];
-        let network = &self.model.scenario.network;
-        let start = network.first_link[location] as usize;
-        let end = network.first_link[location + 1] as usize;
-        let Some(link) = (start..end)
-            .find(|&l| self.model.link_to[l] == wanted && self.tables_link_open(l))
-        else {
-            agent.route = NO_ROUTE;
-            return;
-        };
-        if self.tables.full_camp[routes.path_end[path].index()] {
-            agent.route = NO_ROUTE;
-            return;
-        }
-        agent.route = if hop + 1 >= links.len() {
-            NO_ROUTE
-        } else {
-            agent.route + 1
-        };
-        agent.km_on_link = 0.0;
-        agent.place = (agent.place & ARRIVED)
-            | ON_LINK
-            | u32::try_from(link).unwrap_or(PLACE_MASK);
-    }
-
-    #[inline]
-    fn tables_link_open(&self, link: usize) -> bool {
-        self.tables.link_open[link]
     }
 }
 

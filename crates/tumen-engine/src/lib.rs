@@ -27,11 +27,13 @@
 //! };
 //! let mut simulation = Simulation::new(scenario, 42).unwrap();
 //! simulation.run(&mut ()).unwrap();
-//! assert_eq!(simulation.agents().len(), 900);
+//! assert_eq!(simulation.population(), 900);
 //! ```
 
 mod agents;
+mod counts;
 mod observer;
+mod process;
 mod rng;
 mod routes;
 mod simulation;
@@ -39,10 +41,11 @@ mod spawn;
 mod world;
 
 pub use agents::{Agent, AgentEngine, CHUNK};
+pub use counts::{Cohort, CountEngine};
 pub use observer::{DayView, Observer, ObserverError};
 pub use rng::{Stream, StreamKind, mix64, stream, uniform};
 pub use routes::RouteTable;
-pub use simulation::Simulation;
+pub use simulation::{EngineKind, Simulation};
 pub use spawn::{Spawner, binomial, multinomial};
 pub use world::{DayTables, Model, WorldState, capacity_multiplier, great_circle_km};
 
@@ -51,9 +54,7 @@ pub use world::{DayTables, Model, WorldState, capacity_multiplier, great_circle_
 #[non_exhaustive]
 pub enum EngineError {
     /// The graph has more candidate routes than the engine can index.
-    #[error(
-        "the location graph has too many candidate routes ({count}) at this awareness level"
-    )]
+    #[error("the location graph has too many candidate routes ({count}) at this awareness level")]
     TooManyRoutes {
         /// How many were found before stopping.
         count: usize,

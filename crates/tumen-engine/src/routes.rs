@@ -56,7 +56,10 @@ impl RouteTable {
         };
         for origin in 0..network.location_count() {
             let origin = LocationId::from_index(origin);
-            walker.table.first_path.push(u32_len(walker.table.path_end.len())?);
+            walker
+                .table
+                .first_path
+                .push(u32_len(walker.table.path_end.len())?);
             walker.origins.clear();
             walker.origins.push(origin);
             for link in network.outgoing(origin) {
@@ -120,7 +123,9 @@ impl Walker<'_> {
                 });
             }
             self.table.path_links.extend_from_slice(&self.stack);
-            self.table.path_start.push(u32_len(self.table.path_links.len())?);
+            self.table
+                .path_start
+                .push(u32_len(self.table.path_links.len())?);
             self.table.path_end.push(end);
             self.table.path_km.push(km);
         }

@@ -2,11 +2,72 @@
 
 use crate::EngineError;
 use crate::agents::AgentEngine;
+use crate::counts::CountEngine;
 use crate::observer::{DayView, Observer};
 use crate::rng::{StreamKind, stream};
 use crate::spawn::Spawner;
 use crate::world::{DayTables, Model, WorldState};
 use tumen_core::{ClosureScope, Day, Scenario};
+
+/// Which engine moves the people.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum EngineKind {
+    /// One record per person.
+    #[default]
+    Agents,
+    /// One record per distinct state, with a count (exact in distribution).
+    Counts,
+}
+
+#[derive(Debug)]
+enum Population {
+    Agents(AgentEngine),
+    Counts(CountEngine),
+}
+
+impl Population {
+    fn add(&mut self, location: usize, count: u64) {
+        match self {
+            Self::Agents(engine) => engine.add(location, count),
+            Self::Counts(engine) => engine.add(location, count),
+        }
+    }
+
+    fn send_back(&mut self, link: usize) {
+        match self {
+            Self::Agents(engine) => engine.send_back(link),
+            Self::Counts(engine) => engine.send_back(link),
+        }
+    }
+
+    fn step(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+        match self {
+            Self::Agents(engine) => engine.step(model, tables, seed, day),
+            Self::Counts(engine) => engine.step(model, tables, seed, day),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Self::Agents(engine) => engine.len() as u64,
+            Self::Counts(engine) => engine.len(),
+        }
+    }
+
+    fn location_counts(&self) -> &[u64] {
+        match self {
+            Self::Agents(engine) => &engine.location_counts,
+            Self::Counts(engine) => &engine.location_counts,
+        }
+    }
+
+    fn link_counts(&self) -> &[u64] {
+        match self {
+            Self::Agents(engine) => &engine.link_counts,
+            Self::Counts(engine) => &engine.link_counts,
+        }
+    }
+}
 
 /// One run of a scenario with one seed.
 ///
@@ -24,7 +85,7 @@ pub struct Simulation {
     state: WorldState,
     spawner: Spawner,
     tables: DayTables,
-    engine: AgentEngine,
+    engine: Population,
     seed: u64,
     day: u32,
     spawn_buffer: Vec<u64>,
@@ -38,9 +99,24 @@ impl Simulation {
     /// # Errors
     /// When the scenario cannot be run (see [`EngineError`]).
     pub fn new(scenario: Scenario, seed: u64) -> Result<Self, EngineError> {
+        Self::with_engine(scenario, seed, EngineKind::Agents)
+    }
+
+    /// As [`Simulation::new`], with a choice of engine.
+    ///
+    /// # Errors
+    /// When the scenario cannot be run (see [`EngineError`]).
+    pub fn with_engine(
+        scenario: Scenario,
+        seed: u64,
+        kind: EngineKind,
+    ) -> Result<Self, EngineError> {
         let model = Model::new(scenario)?;
         let state = WorldState::initial(&model.scenario);
-        let mut engine = AgentEngine::new(&model);
+        let mut engine = match kind {
+            EngineKind::Agents => Population::Agents(AgentEngine::new(&model)),
+            EngineKind::Counts => Population::Counts(CountEngine::new(&model)),
+        };
         let scenario = &model.scenario;
         let spawn_rules = &scenario.settings.spawn_rules;
         if spawn_rules.insert_day0 && !spawn_rules.empty_camps_on_day0 {
@@ -83,10 +159,25 @@ impl Simulation {
         self.day
     }
 
-    /// The agent population.
+    /// Number of people in the simulation (travelling or not).
     #[must_use]
-    pub fn agents(&self) -> &AgentEngine {
-        &self.engine
+    pub fn population(&self) -> u64 {
+        self.engine.len()
+    }
+
+    /// People at each location at the end of the last simulated day.
+    #[must_use]
+    pub fn location_counts(&self) -> &[u64] {
+        self.engine.location_counts()
+    }
+
+    /// The agent engine's records, when the run uses it.
+    #[must_use]
+    pub fn agents(&self) -> Option<&AgentEngine> {
+        match &self.engine {
+            Population::Agents(engine) => Some(engine),
+            Population::Counts(_) => None,
+        }
     }
 
     /// Whether every day of the scenario has been simulated.
@@ -106,12 +197,13 @@ impl Simulation {
         // Flee spawns with the weights of its last refresh: yesterday's, unless a conflict
         // zone started or ended today.
         let weight_time = if changed || day == 0 { t } else { t - 1 };
-        self.spawner.refresh_weights(&self.model, &self.state, weight_time);
+        self.spawner
+            .refresh_weights(&self.model, &self.state, weight_time);
         let mut rng = stream(self.seed, day, StreamKind::Spawn, 0);
         let mut buffer = std::mem::take(&mut self.spawn_buffer);
-        self.spawned_today = self
-            .spawner
-            .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
+        self.spawned_today =
+            self.spawner
+                .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
         for (location, &count) in buffer.iter().enumerate() {
             if count > 0 {
                 self.engine.add(location, count);
@@ -119,14 +211,18 @@ impl Simulation {
         }
         self.spawn_buffer = buffer;
         self.apply_closures(t);
-        self.tables
-            .refresh(&self.model, &mut self.state, &self.engine.location_counts, t);
+        self.tables.refresh(
+            &self.model,
+            &mut self.state,
+            self.engine.location_counts(),
+            t,
+        );
         self.engine.step(&self.model, &self.tables, self.seed, day);
         let view = DayView {
             day: Day(day),
-            location_counts: &self.engine.location_counts,
-            link_counts: &self.engine.link_counts,
-            agents_total: self.engine.len() as u64,
+            location_counts: self.engine.location_counts(),
+            link_counts: self.engine.link_counts(),
+            agents_total: self.engine.len(),
             spawned_today: self.spawned_today,
             raw_total: self.spawner.raw_total,
             debt: self.spawner.debt,
@@ -157,7 +253,11 @@ impl Simulation {
         let mut changed = false;
         for (column, location) in conflicts.locations.iter().enumerate() {
             let value = conflicts.at(t, column);
-            let previous = if t > 0 { conflicts.at(t - 1, column) } else { 0.0 };
+            let previous = if t > 0 {
+                conflicts.at(t - 1, column)
+            } else {
+                0.0
+            };
             if value > 1e-6 {
                 if t == 0 || previous < 1e-6 {
                     self.state

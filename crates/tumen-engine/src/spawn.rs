@@ -85,10 +85,8 @@ impl Spawner {
                 }
                 let new = u64::try_from(new).unwrap_or(0);
                 if new > 0 {
-                    multinomial(new, &self.weights, rng, out).ok_or(EngineError::NowhereToSpawn {
-                        day,
-                        people: new,
-                    })?;
+                    multinomial(new, &self.weights, rng, out)
+                        .ok_or(EngineError::NowhereToSpawn { day, people: new })?;
                 }
                 new
             }
@@ -112,7 +110,9 @@ impl Spawner {
                 for (index, slot) in out.iter_mut().enumerate() {
                     let conflict = state.conflict[index];
                     if conflict > 0.0 {
-                        *slot = truncate(displaced_per_conflict_day * state.population[index] * conflict);
+                        *slot = truncate(
+                            displaced_per_conflict_day * state.population[index] * conflict,
+                        );
                         sum += *slot;
                     }
                 }
@@ -125,12 +125,13 @@ impl Spawner {
                 for (index, slot) in out.iter_mut().enumerate() {
                     let conflict = state.conflict[index];
                     let mean = displaced_per_conflict_day * conflict;
-                    if conflict > 0.0 && mean > 0.0 {
-                        if let Ok(poisson) = Poisson::new(mean) {
-                            let draw: f64 = poisson.sample(rng);
-                            *slot = truncate(draw);
-                            sum += *slot;
-                        }
+                    if conflict > 0.0
+                        && mean > 0.0
+                        && let Ok(poisson) = Poisson::new(mean)
+                    {
+                        let draw: f64 = poisson.sample(rng);
+                        *slot = truncate(draw);
+                        sum += *slot;
                     }
                 }
                 sum
@@ -155,7 +156,11 @@ impl Spawner {
     reason = "Python's int() of a non-negative float"
 )]
 fn truncate(value: f64) -> u64 {
-    if value.is_finite() && value > 0.0 { value as u64 } else { 0 }
+    if value.is_finite() && value > 0.0 {
+        value as u64
+    } else {
+        0
+    }
 }
 
 /// Splits `n` over categories with probabilities proportional to `weights` (an exact

@@ -4,9 +4,7 @@
 
 use crate::EngineError;
 use crate::routes::RouteTable;
-use tumen_core::{
-    ClosureScope, LinkId, LocationId, LocationKind, MoveRules, Scenario, Settings,
-};
+use tumen_core::{ClosureScope, LinkId, LocationId, LocationKind, MoveRules, Scenario, Settings};
 
 /// Static, per-run tables derived from a scenario.
 #[derive(Clone, Debug)]
@@ -344,8 +342,7 @@ impl DayTables {
         self.capacity_multiplier.resize(n, 1.0);
         self.route_total.resize(n, 0.0);
         self.valid_routes.resize(n, 0);
-        for index in 0..n {
-            let location = &network.locations[index];
+        for (index, location) in network.locations.iter().enumerate() {
             let mut score = 1.0;
             if location.foreign {
                 score *= rules.foreign_weight;
@@ -373,7 +370,8 @@ impl DayTables {
                     -1.0
                 };
                 let size = state.population[index].max(capacity);
-                chance *= (size / rules.movechance_pop_base).powf(rules.movechance_pop_scale_factor);
+                chance *=
+                    (size / rules.movechance_pop_base).powf(rules.movechance_pop_scale_factor);
             }
             self.move_chance[index] = chance;
         }
@@ -398,8 +396,9 @@ impl DayTables {
                     let end = routes.path_end[path].index();
                     let mut endpoint_score = self.score[end] * model.path_home_factor[path];
                     if rules.use_pop_for_loc_weight && !state.camp[end] {
-                        endpoint_score *=
-                            state.population[end].min(1.0).powf(rules.pop_power_for_loc_weight);
+                        endpoint_score *= state.population[end]
+                            .min(1.0)
+                            .powf(rules.pop_power_for_loc_weight);
                     }
                     let weight = ((rules.weight_softening + endpoint_score)
                         / (rules.softening + routes.path_km[path]).powf(rules.distance_power)
@@ -435,7 +434,8 @@ impl DayTables {
             }
             // Rounding put the target at the very top: take the last path with weight.
             let last = (start..end).rev().find(|&p| {
-                self.path_valid[p] && (p == start || self.path_cumulative[p] > self.path_cumulative[p - 1])
+                self.path_valid[p]
+                    && (p == start || self.path_cumulative[p] > self.path_cumulative[p - 1])
             });
             return last.and_then(|p| u32::try_from(p).ok());
         }

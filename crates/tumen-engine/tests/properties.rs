@@ -2,12 +2,14 @@
 //! nobody enters a closed link, the same seed gives the same days, and the thread count does
 //! not change anything.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
+
 use proptest::prelude::*;
 use tumen_core::{
     Closure, ClosureScope, ConflictTable, LocationId, LocationKind, Network, Observations,
     Scenario, Schedule, Series, Settings,
 };
-use tumen_engine::{DayView, Observer, ObserverError, Simulation};
+use tumen_engine::{DayView, EngineKind, Observer, ObserverError, Simulation};
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -86,8 +88,8 @@ fn scenario(spec: &Spec) -> Scenario {
         .collect();
     let mut settings = Settings::flee_defaults();
     settings.move_rules.awareness_level = spec.awareness;
-    settings.move_rules.avoid_short_stints = spec.seed % 2 == 0;
-    settings.move_rules.start_on_foot = spec.seed % 3 == 0;
+    settings.move_rules.avoid_short_stints = spec.seed.is_multiple_of(2);
+    settings.move_rules.start_on_foot = spec.seed.is_multiple_of(3);
     let conflict_zones: Vec<LocationId> = (0..n)
         .filter(|&i| network.locations[i].kind == LocationKind::ConflictZone)
         .map(LocationId::from_index)
@@ -117,21 +119,26 @@ fn spec() -> impl Strategy<Value = Spec> {
     (
         proptest::collection::vec(any::<u8>(), 2..30),
         proptest::collection::vec((0..30_usize, 0..30_usize, 1..900_u16), 0..20),
-        proptest::collection::vec((any::<u8>(), 0..30_usize, 0..30_usize, 0..30_i64, 1..20_i64), 0..4),
+        proptest::collection::vec(
+            (any::<u8>(), 0..30_usize, 0..30_usize, 0..30_i64, 1..20_i64),
+            0..4,
+        ),
         proptest::collection::vec(0..100_u32, 30),
         1..=2_u32,
         0..300_u64,
         any::<u64>(),
     )
-        .prop_map(|(kinds, extra_links, closures, growth, awareness, capacity, seed)| Spec {
-            kinds,
-            extra_links,
-            closures,
-            growth,
-            awareness,
-            capacity,
-            seed,
-        })
+        .prop_map(
+            |(kinds, extra_links, closures, growth, awareness, capacity, seed)| Spec {
+                kinds,
+                extra_links,
+                closures,
+                growth,
+                awareness,
+                capacity,
+                seed,
+            },
+        )
 }
 
 /// Records every day and checks the invariants as it goes.
@@ -176,9 +183,13 @@ impl Observer for Checker {
 }
 
 fn run(scenario: &Scenario, seed: u64) -> Checker {
-    let mut simulation = Simulation::new(scenario.clone(), seed).unwrap();
+    run_with_engine(scenario, seed, EngineKind::Agents)
+}
+
+fn run_with_engine(scenario: &Scenario, seed: u64, kind: EngineKind) -> Checker {
+    let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind).unwrap();
     let mut checker = Checker {
-        initial: simulation.agents().len() as u64,
+        initial: simulation.population(),
         ..Checker::default()
     };
     simulation.run(&mut checker).unwrap();
@@ -193,6 +204,15 @@ proptest! {
         let scenario = scenario(&spec);
         let checker = run(&scenario, spec.seed);
         prop_assert!(checker.failure.is_none(), "{}", checker.failure.unwrap_or_default());
+    }
+
+    #[test]
+    fn the_count_engine_conserves_people_and_keeps_closed_links_empty(spec in spec()) {
+        let scenario = scenario(&spec);
+        let checker = run_with_engine(&scenario, spec.seed, EngineKind::Counts);
+        prop_assert!(checker.failure.is_none(), "{}", checker.failure.unwrap_or_default());
+        let again = run_with_engine(&scenario, spec.seed, EngineKind::Counts);
+        prop_assert_eq!(checker.days, again.days);
     }
 
     #[test]

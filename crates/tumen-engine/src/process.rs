@@ -1,0 +1,301 @@
+//! One day of a group of identical people: Flee's `evolve` and `finish_travel`, written once
+//! for both engines.
+//!
+//! The process takes an agent state and a number `n` of people in that state. Every random
+//! decision splits the group: a move draw becomes a binomial split, a route choice a
+//! multinomial split over the candidate routes, a walk draw another binomial. Each outcome is
+//! followed to the end of the day and emitted with its count. The agent engine calls it with
+//! `n = 1` (each split is one uniform draw); the count engine with the size of a cohort. Since
+//! people decide independently given the day's tables, both give the same distribution.
+
+use crate::agents::{ARRIVED, Agent, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK};
+use crate::rng::{Stream, uniform};
+use crate::spawn::binomial;
+use crate::world::{DayTables, Model};
+
+/// The rules of one day, with everything they read.
+pub(crate) struct DayProcess<'a> {
+    model: &'a Model,
+    tables: &'a DayTables,
+    max_move_speed: f64,
+    walk_speed: f64,
+    start_on_foot: bool,
+    avoid_short_stints: bool,
+}
+
+/// How many of `n` people succeed at a trial of probability `p`.
+#[inline]
+fn split(n: u64, p: f64, rng: &mut Stream) -> u64 {
+    if n == 1 {
+        u64::from(uniform(rng) < p)
+    } else if p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else {
+        binomial(n, p, rng)
+    }
+}
+
+impl<'a> DayProcess<'a> {
+    pub(crate) fn new(model: &'a Model, tables: &'a DayTables) -> Self {
+        let rules = &model.settings().move_rules;
+        Self {
+            model,
+            tables,
+            max_move_speed: rules.max_move_speed,
+            walk_speed: rules.max_walk_speed,
+            start_on_foot: rules.start_on_foot,
+            avoid_short_stints: rules.avoid_short_stints,
+        }
+    }
+
+    /// Runs one day for `n` people in state `agent` and emits every end state with its count.
+    #[inline]
+    pub(crate) fn day<F: FnMut(Agent, u64)>(
+        &self,
+        agent: Agent,
+        n: u64,
+        rng: &mut Stream,
+        out: &mut F,
+    ) {
+        if agent.place & ON_LINK == 0 {
+            self.evolve(agent, n, false, 0.0, rng, out);
+        } else {
+            self.travel(agent, n, 0.0, rng, out);
+        }
+    }
+
+    /// Flee's `Person.evolve` at a location.
+    fn evolve<F: FnMut(Agent, u64)>(
+        &self,
+        agent: Agent,
+        n: u64,
+        force_town_move: bool,
+        moved: f64,
+        rng: &mut Stream,
+        out: &mut F,
+    ) {
+        let location = (agent.place & PLACE_MASK) as usize;
+        let chance = if force_town_move && self.tables.town[location] {
+            1.0
+        } else {
+            self.tables.move_chance[location]
+        };
+        let movers = split(n, chance, rng);
+        if movers < n {
+            self.finish(agent, n - movers, moved, out);
+        }
+        if movers == 0 {
+            return;
+        }
+        if agent.route != NO_ROUTE {
+            self.take_step(agent, movers, moved, rng, out);
+            return;
+        }
+        if movers == 1 {
+            match self.tables.choose_route(self.model, location, uniform(rng)) {
+                Some(path) => self.take_step(with_route(agent, path), 1, moved, rng, out),
+                None => self.finish(agent, 1, moved, out),
+            }
+            return;
+        }
+        // A multinomial split of the movers over the candidate routes, by conditional
+        // binomials (uniform over the valid candidates when every weight is 0).
+        let routes = &self.model.routes;
+        let start = routes.first_path[location] as usize;
+        let end = routes.first_path[location + 1] as usize;
+        let total = self.tables.route_total[location];
+        let mut remaining = movers;
+        if total > 0.0 {
+            let mut remaining_weight = total;
+            let mut previous = 0.0;
+            let last = (start..end).rev().find(|&p| {
+                self.tables.path_cumulative[p]
+                    > if p == start {
+                        0.0
+                    } else {
+                        self.tables.path_cumulative[p - 1]
+                    }
+            });
+            for path in start..end {
+                let cumulative = self.tables.path_cumulative[path];
+                let weight = cumulative - previous;
+                previous = cumulative;
+                if weight <= 0.0 || remaining == 0 {
+                    continue;
+                }
+                let count = if Some(path) == last {
+                    remaining
+                } else {
+                    binomial(remaining, (weight / remaining_weight).clamp(0.0, 1.0), rng)
+                };
+                remaining_weight -= weight;
+                remaining -= count;
+                if count > 0 {
+                    let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
+                    self.take_step(with_route(agent, id), count, moved, rng, out);
+                }
+            }
+        } else {
+            let mut valid_left = u64::from(self.tables.valid_routes[location]);
+            for path in start..end {
+                if !self.tables.path_valid[path] || remaining == 0 {
+                    continue;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "route counts are small")]
+                let count = if valid_left == 1 {
+                    remaining
+                } else {
+                    binomial(remaining, 1.0 / valid_left as f64, rng)
+                };
+                valid_left -= 1;
+                remaining -= count;
+                if count > 0 {
+                    let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
+                    self.take_step(with_route(agent, id), count, moved, rng, out);
+                }
+            }
+        }
+        if remaining > 0 {
+            // No valid candidate: the movers stay.
+            self.finish(agent, remaining, moved, out);
+        }
+    }
+
+    /// Flee's `take_next_step` and `handle_travel`: follow the route's next link if it is open
+    /// and the route's final camp is not full; otherwise drop the route and stay.
+    fn take_step<F: FnMut(Agent, u64)>(
+        &self,
+        mut agent: Agent,
+        n: u64,
+        moved: f64,
+        rng: &mut Stream,
+        out: &mut F,
+    ) {
+        let location = (agent.place & PLACE_MASK) as usize;
+        let path = (agent.route >> HOP_BITS) as usize;
+        let hop = (agent.route & HOP_MASK) as usize;
+        let routes = &self.model.routes;
+        let links = routes.links(path);
+        let Some(next) = links.get(hop) else {
+            agent.route = NO_ROUTE;
+            self.finish(agent, n, moved, out);
+            return;
+        };
+        let wanted = self.model.link_to[next.index()];
+        let network = &self.model.scenario.network;
+        let start = network.first_link[location] as usize;
+        let end = network.first_link[location + 1] as usize;
+        let found =
+            (start..end).find(|&l| self.model.link_to[l] == wanted && self.tables.link_open[l]);
+        let Some(link) = found else {
+            agent.route = NO_ROUTE;
+            self.finish(agent, n, moved, out);
+            return;
+        };
+        if self.tables.full_camp[routes.path_end[path].index()] {
+            agent.route = NO_ROUTE;
+            self.finish(agent, n, moved, out);
+            return;
+        }
+        agent.route = if hop + 1 >= links.len() {
+            NO_ROUTE
+        } else {
+            agent.route + 1
+        };
+        agent.km_on_link = 0.0;
+        agent.place = (agent.place & ARRIVED) | ON_LINK | u32::try_from(link).unwrap_or(PLACE_MASK);
+        self.travel(agent, n, moved, rng, out);
+    }
+
+    /// Flee's `finish_travel`: the day's km on the link (walking for some), then arrival.
+    fn travel<F: FnMut(Agent, u64)>(
+        &self,
+        agent: Agent,
+        n: u64,
+        moved: f64,
+        rng: &mut Stream,
+        out: &mut F,
+    ) {
+        let link = (agent.place & PLACE_MASK) as usize;
+        let mut speed = self.model.link_speed[link];
+        if self.start_on_foot && agent.place & ARRIVED == 0 {
+            speed = self.walk_speed;
+        }
+        let walk_probability = self.model.link_walk_probability[link];
+        if walk_probability > 0.0 {
+            let walkers = split(n, walk_probability, rng);
+            if walkers > 0 {
+                self.advance(agent, walkers, moved, self.walk_speed, rng, out);
+            }
+            if walkers < n {
+                self.advance(agent, n - walkers, moved, speed, rng, out);
+            }
+        } else {
+            self.advance(agent, n, moved, speed, rng, out);
+        }
+    }
+
+    /// Moves along the link at `speed`; on arrival, evolves again if the day was short.
+    fn advance<F: FnMut(Agent, u64)>(
+        &self,
+        mut agent: Agent,
+        n: u64,
+        mut moved: f64,
+        speed: f64,
+        rng: &mut Stream,
+        out: &mut F,
+    ) {
+        let link = (agent.place & PLACE_MASK) as usize;
+        let km = f64::from(agent.km_on_link) + speed;
+        moved += speed;
+        let distance = self.model.link_km[link];
+        if km <= distance {
+            #[expect(clippy::cast_possible_truncation, reason = "km fit in f32")]
+            let stored = km as f32;
+            agent.km_on_link = stored;
+            self.finish(agent, n, moved, out);
+            return;
+        }
+        moved += distance - km;
+        agent.km_on_link = 0.0;
+        if agent.place & SENT_BACK != 0 {
+            agent.place = self.model.link_from[link] | ARRIVED;
+            self.finish(agent, n, moved, out);
+            return;
+        }
+        agent.place = self.model.link_to[link] | ARRIVED;
+        if moved >= speed {
+            self.finish(agent, n, moved, out);
+            return;
+        }
+        let force_town_move = self.avoid_short_stints
+            && (f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0 < 0.5;
+        self.evolve(agent, n, force_town_move, moved, rng, out);
+    }
+
+    /// End of the day: update the recent-travel average (kept at 0 when no rule reads it, so
+    /// that identical people stay identical) and emit.
+    #[inline]
+    fn finish<F: FnMut(Agent, u64)>(&self, mut agent: Agent, n: u64, moved: f64, out: &mut F) {
+        agent.recent_travel = if self.avoid_short_stints {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "an average of small ratios"
+            )]
+            let recent =
+                ((f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0) as f32;
+            recent
+        } else {
+            0.0
+        };
+        out(agent, n);
+    }
+}
+
+#[inline]
+fn with_route(mut agent: Agent, path: u32) -> Agent {
+    agent.route = path << HOP_BITS;
+    agent
+}
