@@ -4,7 +4,7 @@
 //! not with the number of people.
 
 use crate::agents::{Agent, ON_LINK, PLACE_MASK, SENT_BACK};
-use crate::process::DayProcess;
+use crate::process::{DayProcess, Sink};
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
 
@@ -22,6 +22,7 @@ pub struct Cohort {
 pub struct CountEngine {
     cohorts: Vec<Cohort>,
     next: Vec<Cohort>,
+    pending: Vec<(Agent, u64, f64)>,
     total: u64,
     /// People at each location at the end of the last day.
     pub location_counts: Vec<u64>,
@@ -88,26 +89,109 @@ impl CountEngine {
         }
     }
 
-    /// Advances every cohort by one day, merges identical states and recounts.
-    pub fn step(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
-        let process = DayProcess::new(model, tables);
-        let mut rng = stream(seed, day, StreamKind::Counts, 0);
-        self.location_counts.fill(0);
-        self.link_counts.fill(0);
+    /// The first round of a day for every cohort (see the agent engine); recounts.
+    pub fn first_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+        self.round_of(model, tables, seed, day, 0, |_| true);
+        self.finish_day_if_done();
+    }
+
+    /// Starts a day: no end states yet.
+    pub fn start_day(&mut self) {
         self.next.clear();
-        let next = &mut self.next;
-        let locations = &mut self.location_counts;
-        let links = &mut self.link_counts;
-        for cohort in &self.cohorts {
-            process.day(cohort.agent, cohort.count, &mut rng, &mut |agent, count| {
-                let place = (agent.place & PLACE_MASK) as usize;
-                if agent.place & ON_LINK == 0 {
-                    locations[place] += count;
-                } else {
-                    links[place] += count;
+        self.pending.clear();
+    }
+
+    /// Round 0 of a day: the people settled at locations with a capacity decide first, so that
+    /// everyone deciding after them sees the places they leave.
+    pub fn camp_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+        self.round_of(model, tables, seed, day, 1, |agent| {
+            agent.place & ON_LINK == 0
+                && model.capacity[(agent.place & PLACE_MASK) as usize].is_some_and(|c| c >= 1)
+        });
+    }
+
+    fn round_of(
+        &mut self,
+        model: &Model,
+        tables: &DayTables,
+        seed: u64,
+        day: u32,
+        key: u64,
+        select: impl Fn(&Agent) -> bool,
+    ) {
+        let process = DayProcess::new(model, tables);
+        let mut rng = stream(seed, day, StreamKind::Counts, key);
+        let mut sink = CohortSink {
+            next: &mut self.next,
+            pending: &mut self.pending,
+            locations: &mut self.location_counts,
+            links: &mut self.link_counts,
+        };
+        self.cohorts.retain(|cohort| {
+            if !select(&cohort.agent) {
+                return true;
+            }
+            let place = (cohort.agent.place & PLACE_MASK) as usize;
+            if cohort.agent.place & ON_LINK == 0 {
+                sink.locations[place] -= cohort.count;
+            } else {
+                sink.links[place] -= cohort.count;
+            }
+            process.day(cohort.agent, cohort.count, &mut rng, &mut sink);
+            false
+        });
+    }
+
+    /// Whether some people arrived on a short day and must evolve again.
+    #[must_use]
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// A further round of the day for the pending cohorts.
+    pub fn next_round(
+        &mut self,
+        model: &Model,
+        tables: &DayTables,
+        seed: u64,
+        day: u32,
+        round: u32,
+    ) {
+        let process = DayProcess::new(model, tables);
+        let mut rng = stream(seed, day, StreamKind::Rounds, u64::from(round) << 40);
+        let mut current = std::mem::take(&mut self.pending);
+        current.sort_unstable_by_key(|(agent, _, moved)| (key(agent), moved.to_bits()));
+        let mut merged: Vec<(Agent, u64, f64)> = Vec::with_capacity(current.len());
+        for entry in current.drain(..) {
+            match merged.last_mut() {
+                Some(last)
+                    if key(&last.0) == key(&entry.0) && last.2.to_bits() == entry.2.to_bits() =>
+                {
+                    last.1 += entry.1;
                 }
-                next.push(Cohort { agent, count });
-            });
+                _ => merged.push(entry),
+            }
+        }
+        self.pending = current;
+        let mut sink = CohortSink {
+            next: &mut self.next,
+            pending: &mut self.pending,
+            locations: &mut self.location_counts,
+            links: &mut self.link_counts,
+        };
+        for &(agent, count, moved) in &merged {
+            // Pending people are at a location; the sink counts them where they end up.
+            sink.locations[(agent.place & PLACE_MASK) as usize] -= count;
+            process.resume(agent, count, moved, &mut rng, &mut sink);
+        }
+        self.finish_day_if_done();
+    }
+
+    /// Once nobody is pending, the day's end states become the cohorts (identical states
+    /// merged).
+    fn finish_day_if_done(&mut self) {
+        if !self.pending.is_empty() {
+            return;
         }
         self.next.sort_unstable_by_key(|c| key(&c.agent));
         self.cohorts.clear();
@@ -117,5 +201,36 @@ impl CountEngine {
                 _ => self.cohorts.push(cohort),
             }
         }
+    }
+}
+
+/// Collects a round's end states and counts them.
+struct CohortSink<'a> {
+    next: &'a mut Vec<Cohort>,
+    pending: &'a mut Vec<(Agent, u64, f64)>,
+    locations: &'a mut Vec<u64>,
+    links: &'a mut Vec<u64>,
+}
+
+impl CohortSink<'_> {
+    fn count(&mut self, agent: &Agent, n: u64) {
+        let place = (agent.place & PLACE_MASK) as usize;
+        if agent.place & ON_LINK == 0 {
+            self.locations[place] += n;
+        } else {
+            self.links[place] += n;
+        }
+    }
+}
+
+impl Sink for CohortSink<'_> {
+    fn settled(&mut self, agent: Agent, n: u64) {
+        self.count(&agent, n);
+        self.next.push(Cohort { agent, count: n });
+    }
+
+    fn pending(&mut self, agent: Agent, n: u64, moved: f64) {
+        self.count(&agent, n);
+        self.pending.push((agent, n, moved));
     }
 }

@@ -7,6 +7,13 @@
 //! followed to the end of the day and emitted with its count. The agent engine calls it with
 //! `n = 1` (each split is one uniform draw); the count engine with the size of a cohort. Since
 //! people decide independently given the day's tables, both give the same distribution.
+//!
+//! An arrival on a short day (Flee re-evolves the agent at once) is not followed further here:
+//! it is emitted as *pending* with the km moved so far, and the engine resumes it with
+//! [`DayProcess::resume`] in the next round of the day, after the tables have seen every
+//! arrival of the round. This stands in for Flee's agent-by-agent count updates (an agent
+//! re-evolving late in Flee's loop sees the camps filled by the agents before it) while keeping
+//! people independent within a round.
 
 use crate::agents::{ARRIVED, Agent, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK};
 use crate::rng::{Stream, uniform};
@@ -21,6 +28,15 @@ pub(crate) struct DayProcess<'a> {
     walk_speed: f64,
     start_on_foot: bool,
     avoid_short_stints: bool,
+}
+
+/// Where the process puts the end states of a group.
+pub(crate) trait Sink {
+    /// `n` people end the day in state `agent`.
+    fn settled(&mut self, agent: Agent, n: u64);
+    /// `n` people arrived somewhere on a short day and will evolve again in the next round,
+    /// having moved `moved` km so far today.
+    fn pending(&mut self, agent: Agent, n: u64, moved: f64);
 }
 
 /// How many of `n` people succeed at a trial of probability `p`.
@@ -52,13 +68,7 @@ impl<'a> DayProcess<'a> {
 
     /// Runs one day for `n` people in state `agent` and emits every end state with its count.
     #[inline]
-    pub(crate) fn day<F: FnMut(Agent, u64)>(
-        &self,
-        agent: Agent,
-        n: u64,
-        rng: &mut Stream,
-        out: &mut F,
-    ) {
+    pub(crate) fn day<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
         if agent.place & ON_LINK == 0 {
             self.evolve(agent, n, false, 0.0, rng, out);
         } else {
@@ -67,14 +77,14 @@ impl<'a> DayProcess<'a> {
     }
 
     /// Flee's `Person.evolve` at a location.
-    fn evolve<F: FnMut(Agent, u64)>(
+    fn evolve<S: Sink>(
         &self,
         agent: Agent,
         n: u64,
         force_town_move: bool,
         moved: f64,
         rng: &mut Stream,
-        out: &mut F,
+        out: &mut S,
     ) {
         let location = (agent.place & PLACE_MASK) as usize;
         let chance = if force_town_move && self.tables.town[location] {
@@ -165,13 +175,13 @@ impl<'a> DayProcess<'a> {
 
     /// Flee's `take_next_step` and `handle_travel`: follow the route's next link if it is open
     /// and the route's final camp is not full; otherwise drop the route and stay.
-    fn take_step<F: FnMut(Agent, u64)>(
+    fn take_step<S: Sink>(
         &self,
         mut agent: Agent,
         n: u64,
         moved: f64,
         rng: &mut Stream,
-        out: &mut F,
+        out: &mut S,
     ) {
         let location = (agent.place & PLACE_MASK) as usize;
         let path = (agent.route >> HOP_BITS) as usize;
@@ -210,14 +220,7 @@ impl<'a> DayProcess<'a> {
     }
 
     /// Flee's `finish_travel`: the day's km on the link (walking for some), then arrival.
-    fn travel<F: FnMut(Agent, u64)>(
-        &self,
-        agent: Agent,
-        n: u64,
-        moved: f64,
-        rng: &mut Stream,
-        out: &mut F,
-    ) {
+    fn travel<S: Sink>(&self, agent: Agent, n: u64, moved: f64, rng: &mut Stream, out: &mut S) {
         let link = (agent.place & PLACE_MASK) as usize;
         let mut speed = self.model.link_speed[link];
         if self.start_on_foot && agent.place & ARRIVED == 0 {
@@ -227,26 +230,18 @@ impl<'a> DayProcess<'a> {
         if walk_probability > 0.0 {
             let walkers = split(n, walk_probability, rng);
             if walkers > 0 {
-                self.advance(agent, walkers, moved, self.walk_speed, rng, out);
+                self.advance(agent, walkers, moved, self.walk_speed, out);
             }
             if walkers < n {
-                self.advance(agent, n - walkers, moved, speed, rng, out);
+                self.advance(agent, n - walkers, moved, speed, out);
             }
         } else {
-            self.advance(agent, n, moved, speed, rng, out);
+            self.advance(agent, n, moved, speed, out);
         }
     }
 
-    /// Moves along the link at `speed`; on arrival, evolves again if the day was short.
-    fn advance<F: FnMut(Agent, u64)>(
-        &self,
-        mut agent: Agent,
-        n: u64,
-        mut moved: f64,
-        speed: f64,
-        rng: &mut Stream,
-        out: &mut F,
-    ) {
+    /// Moves along the link at `speed`; an arrival on a short day becomes pending.
+    fn advance<S: Sink>(&self, mut agent: Agent, n: u64, mut moved: f64, speed: f64, out: &mut S) {
         let link = (agent.place & PLACE_MASK) as usize;
         let km = f64::from(agent.km_on_link) + speed;
         moved += speed;
@@ -270,6 +265,19 @@ impl<'a> DayProcess<'a> {
             self.finish(agent, n, moved, out);
             return;
         }
+        out.pending(agent, n, moved);
+    }
+
+    /// Resumes `n` people who arrived on a short day: Flee's second `evolve` (forced for towns
+    /// after a short stint with `avoid_short_stints`) and the travel that follows.
+    pub(crate) fn resume<S: Sink>(
+        &self,
+        agent: Agent,
+        n: u64,
+        moved: f64,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
         let force_town_move = self.avoid_short_stints
             && (f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0 < 0.5;
         self.evolve(agent, n, force_town_move, moved, rng, out);
@@ -278,7 +286,7 @@ impl<'a> DayProcess<'a> {
     /// End of the day: update the recent-travel average (kept at 0 when no rule reads it, so
     /// that identical people stay identical) and emit.
     #[inline]
-    fn finish<F: FnMut(Agent, u64)>(&self, mut agent: Agent, n: u64, moved: f64, out: &mut F) {
+    fn finish<S: Sink>(&self, mut agent: Agent, n: u64, moved: f64, out: &mut S) {
         agent.recent_travel = if self.avoid_short_stints {
             #[expect(
                 clippy::cast_possible_truncation,
@@ -290,7 +298,7 @@ impl<'a> DayProcess<'a> {
         } else {
             0.0
         };
-        out(agent, n);
+        out.settled(agent, n);
     }
 }
 

@@ -16,8 +16,10 @@ pub enum StreamKind {
     Agents = 1,
     /// Spawn location draws of one day.
     Spawn = 2,
-    /// The count engine's draws for one location (chunk = location index).
+    /// The count engine's draws of one day.
     Counts = 3,
+    /// Later rounds of a day (chunk key = round << 40 | chunk).
+    Rounds = 4,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

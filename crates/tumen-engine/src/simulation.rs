@@ -40,10 +40,38 @@ impl Population {
         }
     }
 
-    fn step(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+    fn first_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
         match self {
-            Self::Agents(engine) => engine.step(model, tables, seed, day),
-            Self::Counts(engine) => engine.step(model, tables, seed, day),
+            Self::Agents(engine) => engine.first_round(model, tables, seed, day),
+            Self::Counts(engine) => engine.first_round(model, tables, seed, day),
+        }
+    }
+
+    fn start_day(&mut self) {
+        match self {
+            Self::Agents(engine) => engine.start_day(),
+            Self::Counts(engine) => engine.start_day(),
+        }
+    }
+
+    fn camp_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+        match self {
+            Self::Agents(engine) => engine.camp_round(model, tables, seed, day),
+            Self::Counts(engine) => engine.camp_round(model, tables, seed, day),
+        }
+    }
+
+    fn has_pending(&self) -> bool {
+        match self {
+            Self::Agents(engine) => engine.has_pending(),
+            Self::Counts(engine) => engine.has_pending(),
+        }
+    }
+
+    fn next_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32, round: u32) {
+        match self {
+            Self::Agents(engine) => engine.next_round(model, tables, seed, day, round),
+            Self::Counts(engine) => engine.next_round(model, tables, seed, day, round),
         }
     }
 
@@ -77,7 +105,11 @@ impl Population {
 /// 3. closures of the day close or reopen links and camps;
 /// 4. the day's tables are computed: scores, move chances, route weights, capacity
 ///    multipliers, all from the state at the start of the day;
-/// 5. every agent decides and travels (Flee's `evolve` and `finish_travel`);
+/// 5. every agent decides and travels (Flee's `evolve` and `finish_travel`) until it stops
+///    or arrives somewhere on a short day, in rounds: first the people settled at places with
+///    a capacity, then everyone else, then (repeatedly) the arrivals of short days, who evolve
+///    again; the capacity tables are refreshed between rounds, so that later rounds see the
+///    places earlier rounds left and filled (Flee updates its counts agent by agent);
 /// 6. observers see the day.
 #[derive(Debug)]
 pub struct Simulation {
@@ -217,7 +249,28 @@ impl Simulation {
             self.engine.location_counts(),
             t,
         );
-        self.engine.step(&self.model, &self.tables, self.seed, day);
+        self.engine.start_day();
+        if self.model.capacity_limited {
+            self.engine
+                .camp_round(&self.model, &self.tables, self.seed, day);
+            self.tables
+                .refresh_capacity(&self.model, &self.state, self.engine.location_counts());
+        }
+        self.engine
+            .first_round(&self.model, &self.tables, self.seed, day);
+        let mut round = 1;
+        while self.engine.has_pending() {
+            round += 1;
+            if self.model.capacity_limited {
+                self.tables.refresh_capacity(
+                    &self.model,
+                    &self.state,
+                    self.engine.location_counts(),
+                );
+            }
+            self.engine
+                .next_round(&self.model, &self.tables, self.seed, day, round);
+        }
         let view = DayView {
             day: Day(day),
             location_counts: self.engine.location_counts(),

@@ -34,6 +34,8 @@ pub struct Model {
     pub reported_camps: Vec<LocationId>,
     /// Notes for the user about how the scenario was interpreted (e.g. automatic camps).
     pub notes: Vec<String>,
+    /// Whether any location has a finite capacity (route weights then depend on counts).
+    pub capacity_limited: bool,
 }
 
 impl Model {
@@ -87,7 +89,7 @@ impl Model {
             .iter()
             .map(|l| l.kind == LocationKind::Marker)
             .collect();
-        let capacity = network
+        let capacity: Vec<Option<u64>> = network
             .locations
             .iter()
             .map(|l| {
@@ -124,7 +126,9 @@ impl Model {
             })
             .map(LocationId::from_index)
             .collect();
+        let capacity_limited = capacity.iter().any(|c| c.is_some_and(|c| c >= 1));
         Ok(Self {
+            capacity_limited,
             routes,
             link_to,
             link_from,
@@ -357,9 +361,6 @@ impl DayTables {
                 score *= rules.conflict_weight.powf(decay * state.conflict[index]);
             }
             self.score[index] = score;
-            let multiplier = capacity_multiplier(model.capacity[index], counts[index], rules);
-            self.capacity_multiplier[index] = multiplier;
-            self.full_camp[index] = state.camp[index] && multiplier < 0.5;
             self.town[index] = state.town[index];
             let mut chance = state.movechance[index];
             if rules.movechance_pop_scale_factor != 0.0 {
@@ -387,6 +388,21 @@ impl DayTables {
             }
             state.links_changed = false;
         }
+        self.refresh_capacity(model, state, counts);
+    }
+
+    /// Recomputes what depends on the counts at locations: capacity multipliers, full camps
+    /// and route weights. Called at the start of the day and again before each round of
+    /// re-evolving arrivals (see `Simulation::step`).
+    pub fn refresh_capacity(&mut self, model: &Model, state: &WorldState, counts: &[u64]) {
+        let rules = &model.settings().move_rules;
+        let n = model.location_count();
+        for index in 0..n {
+            let multiplier = capacity_multiplier(model.capacity[index], counts[index], rules);
+            self.capacity_multiplier[index] = multiplier;
+            self.full_camp[index] = state.camp[index] && multiplier < 0.5;
+        }
+        let routes = &model.routes;
         self.path_cumulative.resize(routes.len(), 0.0);
         for origin in 0..n {
             let mut total = 0.0;
