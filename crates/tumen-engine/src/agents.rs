@@ -55,25 +55,40 @@ impl Agent {
     }
 }
 
-/// The agent population and the counts derived from it.
+/// Number of batches people are dealt into. A day's decisions are taken batch after batch,
+/// with the capacity tables refreshed in between (see `Simulation::step`).
+pub(crate) const BATCHES: usize = 8;
+
+/// What one pass over a batch does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Settled agents evolve and travel, agents on links travel: the whole day.
+    Whole,
+    /// Settled agents evolve; departures stop on the link.
+    Depart,
+    /// Agents on links travel, arrive and evolve again after a short day.
+    Travel,
+}
+
+impl Pass {
+    pub(crate) fn key(self) -> u64 {
+        match self {
+            Pass::Whole => 0,
+            Pass::Depart => 1,
+            Pass::Travel => 2,
+        }
+    }
+}
+
+/// The agent population, dealt into batches, and the counts derived from it.
 #[derive(Clone, Debug, Default)]
 pub struct AgentEngine {
-    agents: Vec<Agent>,
-    /// Per chunk: counts per location then per link, refilled every day.
-    chunk_counts: Vec<u32>,
-    /// Per chunk: agents pending after the first round (index, km moved today).
-    chunk_pending: Vec<Vec<(u32, f64)>>,
-    /// Per chunk: offsets of the agents that ran in round 0 today.
-    chunk_done: Vec<Vec<u32>>,
-    /// Agents pending for the next round, in a fixed order.
-    pending: Vec<(u32, f64)>,
-    /// Scratch for the next round's pending list.
-    chunk_pending_scratch: Vec<(u32, f64)>,
-    /// Scratch: a round's results.
-    results: Vec<(Agent, Option<f64>)>,
-    /// Agents at each location at the end of the last day.
+    batches: Vec<Vec<Agent>>,
+    /// Per chunk of a pass: count changes per location then per link.
+    chunk_deltas: Vec<i32>,
+    /// Agents at each location now.
     pub location_counts: Vec<u64>,
-    /// Agents on each link at the end of the last day.
+    /// Agents on each link now.
     pub link_counts: Vec<u64>,
 }
 
@@ -82,13 +97,8 @@ impl AgentEngine {
     #[must_use]
     pub fn new(model: &Model) -> Self {
         Self {
-            agents: Vec::new(),
-            chunk_counts: Vec::new(),
-            chunk_pending: Vec::new(),
-            chunk_done: Vec::new(),
-            pending: Vec::new(),
-            chunk_pending_scratch: Vec::new(),
-            results: Vec::new(),
+            batches: vec![Vec::new(); BATCHES],
+            chunk_deltas: Vec::new(),
             location_counts: vec![0; model.location_count()],
             link_counts: vec![0; model.link_count()],
         }
@@ -97,28 +107,27 @@ impl AgentEngine {
     /// Number of agents.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.agents.len()
+        self.batches.iter().map(Vec::len).sum()
     }
 
     /// Whether there are no agents.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.agents.is_empty()
+        self.len() == 0
     }
 
-    /// The agents.
-    #[must_use]
-    pub fn agents(&self) -> &[Agent] {
-        &self.agents
+    /// The agents, batch after batch.
+    pub fn agents(&self) -> impl Iterator<Item = &Agent> {
+        self.batches.iter().flatten()
     }
 
-    /// Adds `count` agents at `location`.
-    pub fn add(&mut self, location: usize, count: u64) {
+    /// Adds `count` agents at `location` to `batch`.
+    pub fn add(&mut self, location: usize, batch: usize, count: u64) {
         let id = u32::try_from(location).unwrap_or(PLACE_MASK);
         let count_usize = usize::try_from(count).unwrap_or(usize::MAX);
-        self.agents.reserve(count_usize);
-        self.agents
-            .extend(std::iter::repeat_n(Agent::at(id), count_usize));
+        let list = &mut self.batches[batch % BATCHES];
+        list.reserve(count_usize);
+        list.extend(std::iter::repeat_n(Agent::at(id), count_usize));
         self.location_counts[location] += count;
     }
 
@@ -129,172 +138,86 @@ impl AgentEngine {
             return;
         }
         let target = ON_LINK | u32::try_from(link).unwrap_or(PLACE_MASK);
-        for agent in &mut self.agents {
+        for agent in self.batches.iter_mut().flatten() {
             if agent.place & (ON_LINK | PLACE_MASK) == target {
                 agent.place |= SENT_BACK;
             }
         }
     }
 
-    /// Starts a day: forgets the previous day's round bookkeeping.
-    pub fn start_day(&mut self) {
-        let chunks = self.agents.len().div_ceil(CHUNK);
-        self.chunk_pending.resize_with(chunks, Vec::new);
-        self.chunk_done.resize_with(chunks, Vec::new);
-        for list in &mut self.chunk_pending {
-            list.clear();
-        }
-        for list in &mut self.chunk_done {
-            list.clear();
-        }
-        self.pending.clear();
-    }
-
-    /// Round 0 of a day: the agents settled at locations with a capacity run their day first,
-    /// so that everyone deciding after them sees the places they leave. Recounts.
-    pub fn camp_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
-        self.pass(model, tables, seed, day, true);
-    }
-
-    /// Round 1 of a day: every other agent runs its day until it stops or arrives somewhere
-    /// on a short day (then it is pending). Recounts.
-    pub fn first_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
-        self.pass(model, tables, seed, day, false);
-        self.pending.clear();
-        for pending in &self.chunk_pending {
-            self.pending.extend_from_slice(pending);
-        }
-    }
-
-    fn pass(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32, camps: bool) {
-        let locations = model.location_count();
-        let width = locations + model.link_count();
-        let chunks = self.agents.len().div_ceil(CHUNK);
-        self.chunk_counts.resize(chunks * width, 0);
-        let process = DayProcess::new(model, tables);
-        let capacity = &model.capacity;
-        self.agents
-            .par_chunks_mut(CHUNK)
-            .zip(self.chunk_counts.par_chunks_mut(width))
-            .zip(self.chunk_pending.par_iter_mut())
-            .zip(self.chunk_done.par_iter_mut())
-            .enumerate()
-            .for_each(|(chunk, (((agents, counts), pending), done))| {
-                counts.fill(0);
-                let mut rng = if camps {
-                    stream(seed, day, StreamKind::Rounds, chunk as u64)
-                } else {
-                    stream(seed, day, StreamKind::Agents, chunk as u64)
-                };
-                let base = chunk * CHUNK;
-                let mut next_done = 0;
-                for (offset, agent) in agents.iter_mut().enumerate() {
-                    let offset32 = u32::try_from(offset).unwrap_or(u32::MAX);
-                    let run = if camps {
-                        let at_camp = agent.place & ON_LINK == 0
-                            && capacity[(agent.place & PLACE_MASK) as usize]
-                                .is_some_and(|c| c >= 1);
-                        if at_camp {
-                            done.push(offset32);
-                        }
-                        at_camp
-                    } else if done.get(next_done) == Some(&offset32) {
-                        next_done += 1;
-                        false
-                    } else {
-                        true
-                    };
-                    if run {
-                        let mut sink = OneAgent {
-                            agent: *agent,
-                            moved: None,
-                        };
-                        process.day(*agent, 1, &mut rng, &mut sink);
-                        *agent = sink.agent;
-                        if let Some(moved) = sink.moved {
-                            pending.push((u32::try_from(base + offset).unwrap_or(u32::MAX), moved));
-                        }
-                    }
-                    let place = (agent.place & PLACE_MASK) as usize;
-                    if agent.place & ON_LINK == 0 {
-                        counts[place] += 1;
-                    } else {
-                        counts[locations + place] += 1;
-                    }
-                }
-            });
-        self.location_counts.fill(0);
-        self.link_counts.fill(0);
-        for counts in self.chunk_counts.chunks(width) {
-            for (total, &c) in self.location_counts.iter_mut().zip(&counts[..locations]) {
-                *total += u64::from(c);
-            }
-            for (total, &c) in self.link_counts.iter_mut().zip(&counts[locations..]) {
-                *total += u64::from(c);
-            }
-        }
-    }
-
-    /// Whether some agents arrived on a short day and must evolve again.
-    #[must_use]
-    pub fn has_pending(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
-    /// A further round of the day: the pending agents evolve again (with tables that have
-    /// seen the previous rounds' arrivals) and travel on.
-    pub fn next_round(
+    /// Runs one pass over `batch`: every agent concerned runs its part of the day. Chunks of
+    /// [`CHUNK`] agents run in parallel, each with its own stream keyed by (seed, day, pass,
+    /// batch, chunk); count changes are summed in chunk order.
+    pub(crate) fn pass(
         &mut self,
         model: &Model,
         tables: &DayTables,
         seed: u64,
         day: u32,
-        round: u32,
+        batch: usize,
+        pass: Pass,
     ) {
+        let locations = model.location_count();
+        let width = locations + model.link_count();
+        let agents = &mut self.batches[batch];
+        let chunks = agents.len().div_ceil(CHUNK);
+        self.chunk_deltas.resize(chunks * width, 0);
         let process = DayProcess::new(model, tables);
-        self.results.clear();
-        self.results
-            .resize(self.pending.len(), (Agent::at(0), None));
-        let agents = &self.agents;
-        self.pending
-            .par_chunks(CHUNK)
-            .zip(self.results.par_chunks_mut(CHUNK))
+        agents
+            .par_chunks_mut(CHUNK)
+            .zip(self.chunk_deltas.par_chunks_mut(width))
             .enumerate()
-            .for_each(|(chunk, (pending, results))| {
-                let key = (u64::from(round) << 40) | chunk as u64;
-                let mut rng = stream(seed, day, StreamKind::Rounds, key);
-                for (&(index, moved), result) in pending.iter().zip(results.iter_mut()) {
-                    let agent = agents[index as usize];
-                    let mut sink = OneAgent { agent, moved: None };
-                    process.resume(agent, 1, moved, &mut rng, &mut sink);
-                    *result = (sink.agent, sink.moved);
+            .for_each(|(chunk, (agents, deltas))| {
+                deltas.fill(0);
+                let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
+                let mut rng = stream(seed, day, StreamKind::Agents, key);
+                for agent in agents.iter_mut() {
+                    let on_link = agent.place & ON_LINK != 0;
+                    let mut sink = OneAgent { agent: *agent };
+                    match pass {
+                        Pass::Whole => process.day(*agent, 1, &mut rng, &mut sink),
+                        Pass::Depart if !on_link => process.depart(*agent, 1, &mut rng, &mut sink),
+                        Pass::Travel if on_link => {
+                            process.travel_day(*agent, 1, &mut rng, &mut sink);
+                        }
+                        Pass::Depart | Pass::Travel => continue,
+                    }
+                    if sink.agent.place & !(SENT_BACK | ARRIVED)
+                        != agent.place & !(SENT_BACK | ARRIVED)
+                    {
+                        deltas[slot(agent.place, locations)] -= 1;
+                        deltas[slot(sink.agent.place, locations)] += 1;
+                    }
+                    *agent = sink.agent;
                 }
             });
-        let mut next_pending = std::mem::take(&mut self.chunk_pending_scratch);
-        next_pending.clear();
-        for (&(index, _), &(agent, moved)) in self.pending.iter().zip(&self.results) {
-            let slot = &mut self.agents[index as usize];
-            // Pending agents are at a location.
-            self.location_counts[(slot.place & PLACE_MASK) as usize] -= 1;
-            let place = (agent.place & PLACE_MASK) as usize;
-            if agent.place & ON_LINK == 0 {
-                self.location_counts[place] += 1;
-            } else {
-                self.link_counts[place] += 1;
-            }
-            *slot = agent;
-            if let Some(moved) = moved {
-                next_pending.push((index, moved));
-            }
+        for deltas in self.chunk_deltas.chunks(width) {
+            apply(&mut self.location_counts, &deltas[..locations]);
+            apply(&mut self.link_counts, &deltas[locations..]);
         }
-        self.chunk_pending_scratch = std::mem::replace(&mut self.pending, next_pending);
     }
 }
 
-/// Receives the end state of one agent's day (or round).
+/// Index of a place in a delta row: locations first, then links.
+#[inline]
+fn slot(place: u32, locations: usize) -> usize {
+    let index = (place & PLACE_MASK) as usize;
+    if place & ON_LINK == 0 {
+        index
+    } else {
+        locations + index
+    }
+}
+
+fn apply(counts: &mut [u64], deltas: &[i32]) {
+    for (count, &delta) in counts.iter_mut().zip(deltas) {
+        *count = count.saturating_add_signed(i64::from(delta));
+    }
+}
+
+/// Receives the end state of one agent's pass.
 struct OneAgent {
     agent: Agent,
-    moved: Option<f64>,
 }
 
 impl Sink for OneAgent {
@@ -304,9 +227,8 @@ impl Sink for OneAgent {
     }
 
     #[inline]
-    fn pending(&mut self, agent: Agent, _n: u64, moved: f64) {
+    fn departed(&mut self, agent: Agent, _n: u64) {
         self.agent = agent;
-        self.moved = Some(moved);
     }
 }
 

@@ -8,12 +8,12 @@
 //! `n = 1` (each split is one uniform draw); the count engine with the size of a cohort. Since
 //! people decide independently given the day's tables, both give the same distribution.
 //!
-//! An arrival on a short day (Flee re-evolves the agent at once) is not followed further here:
-//! it is emitted as *pending* with the km moved so far, and the engine resumes it with
-//! [`DayProcess::resume`] in the next round of the day, after the tables have seen every
-//! arrival of the round. This stands in for Flee's agent-by-agent count updates (an agent
-//! re-evolving late in Flee's loop sees the camps filled by the agents before it) while keeping
-//! people independent within a round.
+//! Flee runs a day in two phases: every settled agent evolves (decides, departs), then every
+//! travelling agent finishes its travel (arrives, evolves again after a short day). The process
+//! offers the whole day at once ([`DayProcess::day`], used when no location has a capacity, so
+//! that no decision depends on other people's moves) or the two phases separately
+//! ([`DayProcess::depart`] and [`DayProcess::travel_day`]), which the engines run batch by batch
+//! with the capacity tables refreshed in between (see `Simulation::step`).
 
 use crate::agents::{ARRIVED, Agent, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK};
 use crate::rng::{Stream, uniform};
@@ -21,6 +21,7 @@ use crate::spawn::binomial;
 use crate::world::{DayTables, Model};
 
 /// The rules of one day, with everything they read.
+#[derive(Clone, Copy)]
 pub(crate) struct DayProcess<'a> {
     model: &'a Model,
     tables: &'a DayTables,
@@ -28,15 +29,17 @@ pub(crate) struct DayProcess<'a> {
     walk_speed: f64,
     start_on_foot: bool,
     avoid_short_stints: bool,
+    /// First phase only: departures are emitted instead of travelled.
+    stop_at_departure: bool,
 }
 
 /// Where the process puts the end states of a group.
 pub(crate) trait Sink {
     /// `n` people end the day in state `agent`.
     fn settled(&mut self, agent: Agent, n: u64);
-    /// `n` people arrived somewhere on a short day and will evolve again in the next round,
-    /// having moved `moved` km so far today.
-    fn pending(&mut self, agent: Agent, n: u64, moved: f64);
+    /// `n` people departed in the first phase and are now on a link (their travel comes in
+    /// the second phase).
+    fn departed(&mut self, agent: Agent, n: u64);
 }
 
 /// How many of `n` people succeed at a trial of probability `p`.
@@ -63,7 +66,24 @@ impl<'a> DayProcess<'a> {
             walk_speed: rules.max_walk_speed,
             start_on_foot: rules.start_on_foot,
             avoid_short_stints: rules.avoid_short_stints,
+            stop_at_departure: false,
         }
+    }
+
+    /// The first phase: settled people evolve; departures are emitted, not travelled.
+    #[inline]
+    pub(crate) fn depart<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        let first_phase = DayProcess {
+            stop_at_departure: true,
+            ..*self
+        };
+        first_phase.evolve(agent, n, false, 0.0, rng, out);
+    }
+
+    /// The second phase for people on a link: travel, arrive, evolve again after a short day.
+    #[inline]
+    pub(crate) fn travel_day<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        self.travel(agent, n, 0.0, rng, out);
     }
 
     /// Runs one day for `n` people in state `agent` and emits every end state with its count.
@@ -216,7 +236,11 @@ impl<'a> DayProcess<'a> {
         };
         agent.km_on_link = 0.0;
         agent.place = (agent.place & ARRIVED) | ON_LINK | u32::try_from(link).unwrap_or(PLACE_MASK);
-        self.travel(agent, n, moved, rng, out);
+        if self.stop_at_departure {
+            out.departed(agent, n);
+        } else {
+            self.travel(agent, n, moved, rng, out);
+        }
     }
 
     /// Flee's `finish_travel`: the day's km on the link (walking for some), then arrival.
@@ -230,18 +254,26 @@ impl<'a> DayProcess<'a> {
         if walk_probability > 0.0 {
             let walkers = split(n, walk_probability, rng);
             if walkers > 0 {
-                self.advance(agent, walkers, moved, self.walk_speed, out);
+                self.advance(agent, walkers, moved, self.walk_speed, rng, out);
             }
             if walkers < n {
-                self.advance(agent, n - walkers, moved, speed, out);
+                self.advance(agent, n - walkers, moved, speed, rng, out);
             }
         } else {
-            self.advance(agent, n, moved, speed, out);
+            self.advance(agent, n, moved, speed, rng, out);
         }
     }
 
-    /// Moves along the link at `speed`; an arrival on a short day becomes pending.
-    fn advance<S: Sink>(&self, mut agent: Agent, n: u64, mut moved: f64, speed: f64, out: &mut S) {
+    /// Moves along the link at `speed`; on arrival after a short day, evolves again.
+    fn advance<S: Sink>(
+        &self,
+        mut agent: Agent,
+        n: u64,
+        mut moved: f64,
+        speed: f64,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
         let link = (agent.place & PLACE_MASK) as usize;
         let km = f64::from(agent.km_on_link) + speed;
         moved += speed;
@@ -265,19 +297,6 @@ impl<'a> DayProcess<'a> {
             self.finish(agent, n, moved, out);
             return;
         }
-        out.pending(agent, n, moved);
-    }
-
-    /// Resumes `n` people who arrived on a short day: Flee's second `evolve` (forced for towns
-    /// after a short stint with `avoid_short_stints`) and the travel that follows.
-    pub(crate) fn resume<S: Sink>(
-        &self,
-        agent: Agent,
-        n: u64,
-        moved: f64,
-        rng: &mut Stream,
-        out: &mut S,
-    ) {
         let force_town_move = self.avoid_short_stints
             && (f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0 < 0.5;
         self.evolve(agent, n, force_town_move, moved, rng, out);

@@ -1,11 +1,11 @@
 //! The day loop, in Flee's order.
 
 use crate::EngineError;
-use crate::agents::AgentEngine;
+use crate::agents::{AgentEngine, BATCHES, Pass};
 use crate::counts::CountEngine;
 use crate::observer::{DayView, Observer};
 use crate::rng::{StreamKind, stream};
-use crate::spawn::Spawner;
+use crate::spawn::{Spawner, multinomial};
 use crate::world::{DayTables, Model, WorldState};
 use tumen_core::{ClosureScope, Day, Scenario};
 
@@ -26,10 +26,10 @@ enum Population {
 }
 
 impl Population {
-    fn add(&mut self, location: usize, count: u64) {
+    fn add(&mut self, location: usize, batch: usize, count: u64) {
         match self {
-            Self::Agents(engine) => engine.add(location, count),
-            Self::Counts(engine) => engine.add(location, count),
+            Self::Agents(engine) => engine.add(location, batch, count),
+            Self::Counts(engine) => engine.add(location, batch, count),
         }
     }
 
@@ -40,38 +40,18 @@ impl Population {
         }
     }
 
-    fn first_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
+    fn pass(
+        &mut self,
+        model: &Model,
+        tables: &DayTables,
+        seed: u64,
+        day: u32,
+        batch: usize,
+        pass: Pass,
+    ) {
         match self {
-            Self::Agents(engine) => engine.first_round(model, tables, seed, day),
-            Self::Counts(engine) => engine.first_round(model, tables, seed, day),
-        }
-    }
-
-    fn start_day(&mut self) {
-        match self {
-            Self::Agents(engine) => engine.start_day(),
-            Self::Counts(engine) => engine.start_day(),
-        }
-    }
-
-    fn camp_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32) {
-        match self {
-            Self::Agents(engine) => engine.camp_round(model, tables, seed, day),
-            Self::Counts(engine) => engine.camp_round(model, tables, seed, day),
-        }
-    }
-
-    fn has_pending(&self) -> bool {
-        match self {
-            Self::Agents(engine) => engine.has_pending(),
-            Self::Counts(engine) => engine.has_pending(),
-        }
-    }
-
-    fn next_round(&mut self, model: &Model, tables: &DayTables, seed: u64, day: u32, round: u32) {
-        match self {
-            Self::Agents(engine) => engine.next_round(model, tables, seed, day, round),
-            Self::Counts(engine) => engine.next_round(model, tables, seed, day, round),
+            Self::Agents(engine) => engine.pass(model, tables, seed, day, batch, pass),
+            Self::Counts(engine) => engine.pass(model, tables, seed, day, batch, pass),
         }
     }
 
@@ -95,6 +75,19 @@ impl Population {
             Self::Counts(engine) => &engine.link_counts,
         }
     }
+
+    /// Adds `count` people at `location`, dealt uniformly at random into the batches.
+    fn add_dealt(&mut self, location: usize, count: u64, rng: &mut crate::rng::Stream) {
+        let mut dealt = [0_u64; BATCHES];
+        let weights = [1.0; BATCHES];
+        if count > 0 && multinomial(count, &weights, rng, &mut dealt).is_some() {
+            for (batch, &n) in dealt.iter().enumerate() {
+                if n > 0 {
+                    self.add(location, batch, n);
+                }
+            }
+        }
+    }
 }
 
 /// One run of a scenario with one seed.
@@ -105,11 +98,11 @@ impl Population {
 /// 3. closures of the day close or reopen links and camps;
 /// 4. the day's tables are computed: scores, move chances, route weights, capacity
 ///    multipliers, all from the state at the start of the day;
-/// 5. every agent decides and travels (Flee's `evolve` and `finish_travel`) until it stops
-///    or arrives somewhere on a short day, in rounds: first the people settled at places with
-///    a capacity, then everyone else, then (repeatedly) the arrivals of short days, who evolve
-///    again; the capacity tables are refreshed between rounds, so that later rounds see the
-///    places earlier rounds left and filled (Flee updates its counts agent by agent);
+/// 5. every agent decides and travels (Flee's `evolve` and `finish_travel`). People are dealt
+///    at random into fixed batches when they appear; when some location has a capacity,
+///    every batch in turn departs, then every batch in turn travels, and the capacity tables
+///    are refreshed after each batch, so later batches see the places earlier ones left and
+///    filled, as Flee's agent-by-agent count updates do;
 /// 6. observers see the day.
 #[derive(Debug)]
 pub struct Simulation {
@@ -151,6 +144,7 @@ impl Simulation {
         };
         let scenario = &model.scenario;
         let spawn_rules = &scenario.settings.spawn_rules;
+        let mut deal = stream(seed, u32::MAX, StreamKind::Spawn, 1);
         if spawn_rules.insert_day0 && !spawn_rules.empty_camps_on_day0 {
             for index in 0..model.location_count() {
                 if !state.camp[index] {
@@ -159,12 +153,12 @@ impl Simulation {
                 let id = tumen_core::LocationId::from_index(index);
                 if let Some(series) = scenario.observations.camp(id) {
                     let people = u64::try_from(series.value_at(0)).unwrap_or(0);
-                    engine.add(index, people);
+                    engine.add_dealt(index, people, &mut deal);
                 }
             }
         }
         for location in &scenario.initial_agents {
-            engine.add(location.index(), 1);
+            engine.add_dealt(location.index(), 1, &mut deal);
         }
         Ok(Self {
             state,
@@ -238,7 +232,7 @@ impl Simulation {
                 .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
         for (location, &count) in buffer.iter().enumerate() {
             if count > 0 {
-                self.engine.add(location, count);
+                self.engine.add_dealt(location, count, &mut rng);
             }
         }
         self.spawn_buffer = buffer;
@@ -249,27 +243,32 @@ impl Simulation {
             self.engine.location_counts(),
             t,
         );
-        self.engine.start_day();
         if self.model.capacity_limited {
-            self.engine
-                .camp_round(&self.model, &self.tables, self.seed, day);
-            self.tables
-                .refresh_capacity(&self.model, &self.state, self.engine.location_counts());
-        }
-        self.engine
-            .first_round(&self.model, &self.tables, self.seed, day);
-        let mut round = 1;
-        while self.engine.has_pending() {
-            round += 1;
-            if self.model.capacity_limited {
-                self.tables.refresh_capacity(
+            // Flee updates counts agent by agent, so capacity depends on who moved before.
+            // People act batch after batch: first every batch departs, then every batch
+            // travels, with the capacity tables refreshed after each batch.
+            for pass in [Pass::Depart, Pass::Travel] {
+                for batch in 0..BATCHES {
+                    self.engine
+                        .pass(&self.model, &self.tables, self.seed, day, batch, pass);
+                    self.tables.refresh_capacity(
+                        &self.model,
+                        &self.state,
+                        self.engine.location_counts(),
+                    );
+                }
+            }
+        } else {
+            for batch in 0..BATCHES {
+                self.engine.pass(
                     &self.model,
-                    &self.state,
-                    self.engine.location_counts(),
+                    &self.tables,
+                    self.seed,
+                    day,
+                    batch,
+                    Pass::Whole,
                 );
             }
-            self.engine
-                .next_round(&self.model, &self.tables, self.seed, day, round);
         }
         let view = DayView {
             day: Day(day),

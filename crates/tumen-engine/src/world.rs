@@ -397,8 +397,8 @@ impl DayTables {
     pub fn refresh_capacity(&mut self, model: &Model, state: &WorldState, counts: &[u64]) {
         let rules = &model.settings().move_rules;
         let n = model.location_count();
-        for index in 0..n {
-            let multiplier = capacity_multiplier(model.capacity[index], counts[index], rules);
+        for (index, &count) in counts.iter().enumerate().take(n) {
+            let multiplier = capacity_multiplier(model.capacity[index], count, rules);
             self.capacity_multiplier[index] = multiplier;
             self.full_camp[index] = state.camp[index] && multiplier < 0.5;
         }
