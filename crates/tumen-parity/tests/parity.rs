@@ -1,0 +1,325 @@
+//! The parity suite: Tumen's seeded ensembles against Flee 3.1's seeded reference ensembles in
+//! `../shared/flee-reference` (criteria in the crate README), plus the exact checks of the
+//! out.csv format and of the validation metric against Flee's own files.
+//!
+//! Run with `cargo test -p tumen-parity --release -- --nocapture` (or `scripts/parity`). Needs
+//! `../shared` next to the workspace and fails, never skips, without it.
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tumen_output::{FleeTable, ard, run_to_table};
+use tumen_parity::{Criteria, Reference, SplitHalf, compare, read_table, summarise};
+use tumen_scenario::{LoadOptions, ScenarioError, load_flee_dir, render};
+
+/// Tumen's replicas for the synthetic scenarios (Flee has 100).
+const SYNTHETIC_REPLICAS: u64 = 100;
+/// Tumen's replicas for the real scenarios (Flee has 20 or 4).
+const REAL_REPLICAS: u64 = 40;
+const SYNTHETIC: [&str; 4] = ["multihop", "awareness2", "closures", "conflicts"];
+const REFERENCES: [&str; 7] = [
+    "multihop",
+    "awareness2",
+    "closures",
+    "conflicts",
+    "mali2012",
+    "car2013",
+    "ssudan2013",
+];
+
+/// `<workspace root>/../shared`, which must hold the scenarios and the references.
+fn shared() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let shared = root.join("../shared");
+    for needed in [
+        "flee-reference",
+        "flee-scenarios",
+        "flee-scenarios-synthetic",
+    ] {
+        assert!(
+            shared.join(needed).is_dir(),
+            "`{}` is missing: the parity suite compares with Flee 3.1's reference ensembles in \
+             `../shared` next to the workspace (with `flee-reference/`, `flee-scenarios/` and \
+             `flee-scenarios-synthetic/`); it never skips",
+            shared.join(needed).display()
+        );
+    }
+    shared
+}
+
+fn reference_dir(name: &str) -> PathBuf {
+    shared().join("flee-reference").join(name)
+}
+
+/// `replica-<seed>.csv` files of a reference folder, by seed.
+fn replica_files(name: &str) -> Vec<(u64, PathBuf)> {
+    let dir = reference_dir(name);
+    let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list `{}`: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let seed = file
+                .strip_prefix("replica-")?
+                .strip_suffix(".csv")?
+                .parse()
+                .ok()?;
+            Some((seed, entry.path()))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no replica CSV in `{}`", dir.display());
+    files
+}
+
+fn load_reference(name: &str) -> Reference {
+    Reference::load(&reference_dir(name))
+        .unwrap_or_else(|e| panic!("the reference `{name}` does not load: {e}"))
+}
+
+/// Runs `replicas` seeded replicas (seeds 1..=replicas, in parallel; the result is in seed order
+/// and does not depend on the number of threads).
+#[expect(clippy::print_stderr, reason = "the suite reports its run times")]
+fn run_ensemble(name: &str, folder: &str, replicas: u64) -> Vec<FleeTable> {
+    let dir = shared().join(folder).join(name);
+    let options = LoadOptions {
+        settings_path: Some(reference_dir(name).join("simsetting.yml")),
+        ..LoadOptions::default()
+    };
+    let loaded = match load_flee_dir(&dir, &options) {
+        Ok(loaded) => loaded,
+        Err(ScenarioError::Invalid { diagnostics }) => {
+            let text: Vec<String> = diagnostics.iter().map(render).collect();
+            panic!("`{}` does not load:\n{}", dir.display(), text.join("\n"));
+        }
+        Err(error) => panic!("`{}` does not load: {error}", dir.display()),
+    };
+    let scenario = &loaded.scenario;
+    let started = Instant::now();
+    let tables: Vec<FleeTable> = (1..=replicas)
+        .into_par_iter()
+        .map(|seed| {
+            run_to_table(scenario, seed)
+                .unwrap_or_else(|e| panic!("{name}, seed {seed}: the run failed: {e}"))
+        })
+        .collect();
+    eprintln!(
+        "{name}: {replicas} replicas in {:.1} s on {} thread(s)",
+        started.elapsed().as_secs_f64(),
+        rayon::current_num_threads()
+    );
+    tables
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "the suite prints every report, passed or not"
+)]
+fn parity(name: &str, folder: &str, replicas: u64, criteria: &Criteria) {
+    let reference = load_reference(name);
+    let tables = run_ensemble(name, folder, replicas);
+    let ours = summarise(&tables).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let report = compare(&ours, &reference, criteria);
+    println!("{report}");
+    assert!(
+        report.passed(),
+        "{name} is not at parity with Flee 3.1:\n{report}"
+    );
+}
+
+#[test]
+fn multihop() {
+    parity(
+        "multihop",
+        "flee-scenarios-synthetic",
+        SYNTHETIC_REPLICAS,
+        &Criteria::synthetic(),
+    );
+}
+
+#[test]
+fn awareness2() {
+    parity(
+        "awareness2",
+        "flee-scenarios-synthetic",
+        SYNTHETIC_REPLICAS,
+        &Criteria::synthetic(),
+    );
+}
+
+#[test]
+fn closures() {
+    parity(
+        "closures",
+        "flee-scenarios-synthetic",
+        SYNTHETIC_REPLICAS,
+        &Criteria::synthetic(),
+    );
+}
+
+#[test]
+fn conflicts() {
+    parity(
+        "conflicts",
+        "flee-scenarios-synthetic",
+        SYNTHETIC_REPLICAS,
+        &Criteria::synthetic(),
+    );
+}
+
+#[test]
+fn mali2012() {
+    parity(
+        "mali2012",
+        "flee-scenarios",
+        REAL_REPLICAS,
+        &Criteria::real(0.02),
+    );
+}
+
+#[test]
+fn car2013() {
+    parity(
+        "car2013",
+        "flee-scenarios",
+        REAL_REPLICAS,
+        &Criteria::real(0.05),
+    );
+}
+
+#[test]
+fn ssudan2013() {
+    parity(
+        "ssudan2013",
+        "flee-scenarios",
+        REAL_REPLICAS,
+        &Criteria::real(0.05),
+    );
+}
+
+/// Every `replica-*.csv` of every reference reads and writes back byte for byte.
+#[test]
+fn flee_out_csv_round_trips_byte_for_byte() {
+    let mut files = 0;
+    for name in REFERENCES {
+        for (_, path) in replica_files(name) {
+            let original = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", path.display()));
+            let table = FleeTable::read_csv(original.as_slice())
+                .unwrap_or_else(|e| panic!("`{}`: {e}", path.display()));
+            let mut written = Vec::new();
+            table
+                .write_csv(&mut written)
+                .unwrap_or_else(|e| panic!("`{}`: {e}", path.display()));
+            if written != original {
+                let ours = String::from_utf8_lossy(&written);
+                let theirs = String::from_utf8_lossy(&original);
+                let line = ours
+                    .lines()
+                    .zip(theirs.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or_else(|| "the length".to_owned(), |i| format!("line {}", i + 1));
+                panic!("`{}` differs when written back ({line})", path.display());
+            }
+            files += 1;
+        }
+    }
+    eprintln!("{files} Flee out.csv files written back byte for byte");
+}
+
+/// Flee's derived columns (error, total error, sums) recomputed from the counts are Flee's.
+#[test]
+fn flee_derived_columns_are_recomputed_exactly() {
+    for name in REFERENCES {
+        for (_, path) in replica_files(name).into_iter().take(3) {
+            let table = read_table(&path).unwrap_or_else(|e| panic!("{e}"));
+            for row in &table.rows {
+                let again = tumen_output::FleeRow::new(
+                    row.day,
+                    row.date.clone(),
+                    row.sim.clone(),
+                    row.data.clone(),
+                    row.agents_total,
+                    row.raw_total,
+                    row.debt,
+                );
+                assert_eq!(
+                    again.error,
+                    row.error,
+                    "`{}` day {}",
+                    path.display(),
+                    row.day
+                );
+                if row.raw_total != 0 {
+                    assert_eq!(again, *row, "`{}` day {}", path.display(), row.day);
+                }
+            }
+        }
+    }
+}
+
+/// `ard()` of each reference replica equals `metrics.json`'s `per_replica` values (Flee's metric
+/// recomputed by the reference tool), to 1e-9.
+#[test]
+fn validation_metric_matches_metrics_json() {
+    let mut checked = 0;
+    for name in REFERENCES {
+        let reference = load_reference(name);
+        for (seed, path) in replica_files(name) {
+            let table = read_table(&path).unwrap_or_else(|e| panic!("{e}"));
+            let expected = reference
+                .per_replica
+                .iter()
+                .find(|r| r.seed == seed)
+                .unwrap_or_else(|| panic!("{name}: seed {seed} is not in metrics.json"));
+            let ours = ard(&table);
+            assert!(
+                (ours.normal - expected.normal).abs() < 1e-9
+                    && (ours.rescaled - expected.rescaled).abs() < 1e-9,
+                "{name} seed {seed}: ard {ours:?}, metrics.json {expected:?}"
+            );
+            checked += 1;
+        }
+    }
+    eprintln!("validation metric of {checked} Flee replicas equal to metrics.json");
+}
+
+/// The comparison itself: Flee's replicas 1–50 against a reference made of Flee's replicas
+/// 51–100 pass the synthetic criteria (they are the same model), and the reference summary
+/// read from disk agrees with the replicas it was made from.
+#[test]
+fn flee_halves_pass_the_synthetic_criteria() {
+    for name in SYNTHETIC {
+        let tables: Vec<FleeTable> = replica_files(name)
+            .iter()
+            .map(|(_, path)| read_table(path).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        assert_eq!(tables.len(), 100, "{name}");
+        let (first, second) = tables.split_at(50);
+        let ours = summarise(first).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let other = summarise(second).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let split = SplitHalf::of_ensemble(&other).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reference = Reference::from_ensemble(name, &other, split);
+        let report = compare(&ours, &reference, &Criteria::synthetic());
+        println!("Flee 1–50 against Flee 51–100:\n{report}");
+        assert!(report.passed(), "{report}");
+
+        // All 100 against the stored summary: identical means, sds to their 4 printed decimals.
+        let all = summarise(&tables).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let stored = load_reference(name);
+        for (ours, flee) in all.days.iter().zip(&stored.days) {
+            for c in 0..stored.camps.len() {
+                assert!(
+                    (ours.camp_mean[c] - flee.camp_mean[c]).abs() < 1e-9
+                        && (ours.camp_sd[c] - flee.camp_sd[c]).abs() <= 5e-5 + 1e-9,
+                    "{name} day {} camp {}",
+                    ours.day,
+                    stored.camps[c]
+                );
+            }
+        }
+        let report = compare(&all, &stored, &Criteria::synthetic());
+        assert!(report.passed(), "{report}");
+        assert!(report.trajectory.d < 1e-9, "{report}");
+    }
+}
