@@ -23,9 +23,9 @@ mod series;
 mod settings;
 
 pub use ids::{CountryId, Day, LinkId, LocationId};
+pub use jiff::civil::Date;
 pub use network::{Link, Location, LocationKind, Network, NetworkBuilder, Route};
 pub use scenario::Scenario;
 pub use schedule::{Closure, ClosureScope, ConflictTable, Schedule};
 pub use series::{Observations, Series};
 pub use settings::{LogLevels, MoveRules, Settings, SpawnMode, SpawnRules};
-pub use jiff::civil::Date;

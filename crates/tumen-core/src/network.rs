@@ -249,7 +249,10 @@ impl NetworkBuilder {
     ) -> LocationId {
         let country = self.country(country);
         let (population, capacity) = if kind.is_camp() {
-            (0, (population_or_capacity > 0).then_some(population_or_capacity))
+            (
+                0,
+                (population_or_capacity > 0).then_some(population_or_capacity),
+            )
         } else {
             (population_or_capacity, None)
         };
@@ -345,11 +348,23 @@ mod tests {
 
     #[test]
     fn kinds_parse_like_flee() {
-        assert_eq!(LocationKind::parse_flee("conflict_zone"), Some(LocationKind::ConflictZone));
-        assert_eq!(LocationKind::parse_flee("IDPCamp"), Some(LocationKind::IdpCamp));
+        assert_eq!(
+            LocationKind::parse_flee("conflict_zone"),
+            Some(LocationKind::ConflictZone)
+        );
+        assert_eq!(
+            LocationKind::parse_flee("IDPCamp"),
+            Some(LocationKind::IdpCamp)
+        );
         assert_eq!(LocationKind::parse_flee("camp"), Some(LocationKind::Camp));
-        assert_eq!(LocationKind::parse_flee("forwarding_hub"), Some(LocationKind::ForwardingHub));
-        assert_eq!(LocationKind::parse_flee("default"), Some(LocationKind::Town));
+        assert_eq!(
+            LocationKind::parse_flee("forwarding_hub"),
+            Some(LocationKind::ForwardingHub)
+        );
+        assert_eq!(
+            LocationKind::parse_flee("default"),
+            Some(LocationKind::Town)
+        );
         assert_eq!(LocationKind::parse_flee("city"), None);
     }
 

@@ -1,10 +1,10 @@
 //! A whole scenario: what the engine needs to run, independent of the file format.
 
+use crate::ids::LocationId;
 use crate::network::Network;
 use crate::schedule::Schedule;
 use crate::series::Observations;
 use crate::settings::Settings;
-use crate::ids::LocationId;
 use serde::{Deserialize, Serialize};
 
 /// A scenario ready to run: graph, settings, schedule and data.

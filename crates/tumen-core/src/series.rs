@@ -84,7 +84,11 @@ impl Series {
     reason = "Python's int() truncation is the specified behaviour"
 )]
 fn truncate(value: f64) -> i64 {
-    if value.is_finite() { value.trunc() as i64 } else { 0 }
+    if value.is_finite() {
+        value.trunc() as i64
+    } else {
+        0
+    }
 }
 
 /// The observed data of a scenario (`source_data/data_layout.csv`).
@@ -109,7 +113,10 @@ impl Observations {
     /// Sum over every camp series of its value on `day` (for `sum_from_camps`).
     #[must_use]
     pub fn camps_sum_at(&self, day: i64) -> i64 {
-        self.camps.iter().map(|(_, series)| series.value_at(day)).sum()
+        self.camps
+            .iter()
+            .map(|(_, series)| series.value_at(day))
+            .sum()
     }
 }
 
@@ -141,6 +148,9 @@ mod tests {
         let sum = a.add_flee(&b);
         // Flee adds the *next* value of the first table to a point that falls between two of its
         // points (5 → 1 + 20); this is what its AddCSVTables does, and parity depends on it.
-        assert_eq!(sum.points, vec![(0, 10.0), (5, 21.0), (10, 21.0), (20, 32.0)]);
+        assert_eq!(
+            sum.points,
+            vec![(0, 10.0), (5, 21.0), (10, 21.0), (20, 32.0)]
+        );
     }
 }

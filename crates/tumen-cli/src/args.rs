@@ -1,0 +1,74 @@
+//! Command-line arguments (raw, as the user typed them). Validation happens in `main.rs`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Tumen: a fast simulator of forced and irregular migration that runs Flee scenarios.
+#[derive(Debug, Parser)]
+#[command(name = "tumen", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run a scenario (a Flee scenario directory, or the embedded flagship scenario when no
+    /// directory is given) and write `out.csv` and `summary.json`.
+    Run(RunArgs),
+    /// Check a scenario directory and report every problem found, without running it.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Scenario directory (with `input_csv/`, `source_data/` and `simsetting.yml`). Omit it
+    /// to run the embedded flagship scenario (Korea–China, 1994–2004).
+    pub(crate) scenario: Option<PathBuf>,
+    /// Settings file to use instead of the scenario's `simsetting.yml`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    /// Seed of the random streams; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Simulate this many days instead of the period file's length.
+    #[arg(long, value_name = "N")]
+    pub(crate) days: Option<u32>,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "tumen-out")]
+    pub(crate) output: PathBuf,
+    /// Which engine moves the people: one record per person (`agents`) or one per distinct
+    /// state (`counts`); both give the same results in distribution.
+    #[arg(long, value_enum, default_value_t = Engine::Agents)]
+    pub(crate) engine: Engine,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// Treat warnings about the scenario as errors.
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// Scenario directory.
+    pub(crate) scenario: PathBuf,
+    /// Settings file to use instead of the scenario's `simsetting.yml`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+/// The engines the user can choose.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Engine {
+    /// One record per person.
+    Agents,
+    /// One record per distinct state, with a count.
+    Counts,
+}

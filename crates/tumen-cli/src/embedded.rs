@@ -1,0 +1,71 @@
+//! The flagship scenario, embedded in the binary so that `tumen run` works with no files.
+
+use tumen_scenario::{LoadOptions, Loaded, MemorySource, ScenarioError};
+
+macro_rules! embed {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_bytes!(concat!("../../../scenarios/korea-china/", $path)) as &[u8])),*]
+    };
+}
+
+/// The files of `scenarios/korea-china/`, relative to it.
+const FILES: &[(&str, &[u8])] = embed![
+    "input_csv/locations.csv",
+    "input_csv/routes.csv",
+    "input_csv/closures.csv",
+    "input_csv/conflicts.csv",
+    "input_csv/sim_period.csv",
+    "input_csv/registration_corrections.csv",
+    "source_data/data_layout.csv",
+    "source_data/refugees.csv",
+    "source_data/yanji.csv",
+    "source_data/yanbian_villages.csv",
+    "source_data/shenyang.csv",
+    "source_data/harbin.csv",
+    "source_data/changbai.csv",
+    "source_data/seoul.csv",
+    "simsetting.yml",
+];
+
+/// Loads the embedded flagship scenario.
+pub(crate) fn load(options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+    let source = MemorySource::new(
+        FILES
+            .iter()
+            .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec())),
+    );
+    tumen_scenario::load_flee(&source, "korea-china", options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file of the scenario directory that a Flee reader needs is embedded: a file added
+    /// to `scenarios/korea-china/` without being listed here would silently be missing.
+    #[test]
+    fn every_scenario_file_is_embedded() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/korea-china");
+        let mut on_disk = Vec::new();
+        for dir in ["input_csv", "source_data"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                on_disk.push(format!("{dir}/{name}"));
+            }
+        }
+        on_disk.push("simsetting.yml".to_owned());
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+
+    #[test]
+    fn the_embedded_scenario_loads_without_errors() {
+        let loaded = load(&LoadOptions::default()).unwrap();
+        assert_eq!(loaded.scenario.name, "korea-china");
+        assert_eq!(loaded.scenario.days, 4018);
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    }
+}
