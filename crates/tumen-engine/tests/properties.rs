@@ -230,7 +230,7 @@ fn the_thread_count_does_not_change_the_result() {
         kinds: vec![0, 1, 2, 0, 3, 1, 5, 3],
         extra_links: vec![(0, 4, 300), (3, 7, 90), (1, 6, 500)],
         closures: vec![(0, 5, 0, 5, 10), (2, 0, 0, 12, 5)],
-        growth: vec![800; 30],
+        growth: vec![2500; 30],
         awareness: 2,
         capacity: 2000,
         seed: 12,
@@ -244,8 +244,8 @@ fn the_thread_count_does_not_change_the_result() {
             .install(|| run(&scenario, 99).days)
     };
     let one = run_with(1);
-    // 24 000 agents by the end: several chunks of 4 096.
-    assert!(one.last().unwrap().iter().sum::<u64>() > 20_000);
+    // 75 000 agents by the end: several chunks of 4 096 in each of the 8 batches.
+    assert!(one.last().unwrap().iter().sum::<u64>() > 70_000);
     assert_eq!(one, run_with(4));
     assert_eq!(one, run_with(3));
 }

@@ -1,0 +1,180 @@
+//! The `tumen` binary run as a user runs it, on the project's own scenarios
+//! (`tests/scenarios/`) and on the embedded flagship scenario.
+
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/scenarios")
+        .join(name)
+}
+
+fn tumen() -> Command {
+    let mut command = Command::cargo_bin("tumen").unwrap();
+    command.env("TUMEN_NO_PROGRESS", "1");
+    command
+}
+
+fn run_toy(seed: u64, threads: usize, out: &Path) -> String {
+    tumen()
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .args(["run", "--seed", &seed.to_string(), "--output"])
+        .arg(out)
+        .arg(scenario("toy_escape"))
+        .assert()
+        .success();
+    std::fs::read_to_string(out.join("out.csv")).unwrap()
+}
+
+#[test]
+fn run_writes_out_csv_and_summary_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = tumen()
+        .args(["run", "--seed", "3", "--output"])
+        .arg(dir.path())
+        .arg(scenario("toy_escape"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("Simulated 60 days of `toy_escape` (seed 3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("out.csv"), "{stderr}");
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Day,Date,Near Camp sim,Near Camp data,Near Camp error,Far Camp sim,Far Camp data,\
+         Far Camp error,Total error,refugees in camps (UNHCR),total refugees (simulation),\
+         raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
+    );
+    assert_eq!(out.lines().count(), 61);
+    let last: Vec<&str> = out.lines().last().unwrap().split(',').collect();
+    assert_eq!(last[0], "59");
+    assert_eq!(last[1], "2021-04-29");
+    // Every person of the observed total exists at the end (T(59) = 5100, nothing lost).
+    assert_eq!(last[10], "5100");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["seed"], 3);
+    assert_eq!(summary["days"], 60);
+    assert_eq!(summary["agents_final"], 5100);
+    assert!(summary["validation"]["ard_normal"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        summary["settings"]["resolved"]["move_rules"]["awareness_level"],
+        2
+    );
+    // No temporary file is left next to the outputs.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_file_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = run_toy(11, 1, &dir.path().join("a"));
+    let again = run_toy(11, 1, &dir.path().join("b"));
+    let four = run_toy(11, 4, &dir.path().join("c"));
+    let other_seed = run_toy(12, 1, &dir.path().join("d"));
+    assert_eq!(one, again);
+    assert_eq!(one, four);
+    assert_ne!(one, other_seed);
+}
+
+#[test]
+fn the_count_engine_runs_the_same_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    tumen()
+        .args(["run", "--engine", "counts", "--output"])
+        .arg(dir.path())
+        .arg(scenario("toy_escape"))
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["engine"], "counts");
+    assert_eq!(summary["agents_final"], 5100);
+}
+
+#[test]
+fn a_bad_scenario_is_a_located_error_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("bad");
+    copy_dir(&scenario("toy_escape"), &copy);
+    let routes = copy.join("input_csv/routes.csv");
+    let text = std::fs::read_to_string(&routes)
+        .unwrap()
+        .replace("Border,Far Camp,420,0", "Border,Far Cmp,-420,0");
+    std::fs::write(&routes, text).unwrap();
+    let assert = tumen()
+        .args(["run", "--output"])
+        .arg(dir.path().join("out"))
+        .arg(&copy)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("input_csv/routes.csv:6"), "{stderr}");
+    assert!(stderr.contains("Far Cmp"), "{stderr}");
+    assert!(stderr.contains("did you mean `Far Camp`"), "{stderr}");
+    assert!(stderr.contains("-420"), "{stderr}");
+    assert!(!dir.path().join("out/out.csv").exists());
+}
+
+#[test]
+fn validate_reports_a_valid_scenario() {
+    tumen()
+        .arg("validate")
+        .arg(scenario("toy_escape"))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "is valid: 6 locations, 5 links, 60 days",
+        ));
+}
+
+#[test]
+fn a_missing_directory_is_a_user_error() {
+    tumen()
+        .args(["run", "no/such/scenario"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no/such/scenario"));
+}
+
+#[test]
+fn the_embedded_flagship_runs_with_no_scenario_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    tumen()
+        .args(["run", "--days", "60", "--output"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "Simulated 60 days of `korea-china`",
+        ));
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(out.starts_with("Day,Date,Yanji sim"));
+    assert_eq!(out.lines().count(), 61);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
