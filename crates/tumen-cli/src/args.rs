@@ -41,6 +41,13 @@ pub(crate) struct RunArgs {
     /// state (`counts`); both give the same results in distribution.
     #[arg(long, value_enum, default_value_t = Engine::Agents)]
     pub(crate) engine: Engine,
+    /// Run this many seeded replicas and write quantile bands (`quantiles.csv`) and the
+    /// metric's spread; replica 0 is the plain run with `--seed`, whose `out.csv` is written.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) replicas: u64,
+    /// Threads for the replicas (default: all cores).
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub(crate) quiet: bool,

@@ -112,11 +112,23 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         "used": loaded.settings_report.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
         "resolved": &scenario.settings,
     });
-    let started = Instant::now();
     let (kind, engine_name) = match args.engine {
         args::Engine::Agents => (EngineKind::Agents, "agents"),
         args::Engine::Counts => (EngineKind::Counts, "counts"),
     };
+    if args.replicas > 1 {
+        let context = EnsembleContext {
+            name: &name,
+            source,
+            start_date,
+            days,
+            settings_json,
+            engine_name,
+            kind,
+        };
+        return run_ensemble(args, printer, &scenario, context);
+    }
+    let started = Instant::now();
     let mut simulation = match Simulation::with_engine(scenario, args.seed, kind) {
         Ok(simulation) => simulation,
         Err(error) => {
@@ -181,6 +193,123 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         summary.validation.ard_normal,
         summary.validation.ard_rescaled,
         out_csv.display(),
+        summary_json.display(),
+    ));
+    Ok(())
+}
+
+/// What the ensemble path needs besides the scenario.
+struct EnsembleContext<'a> {
+    name: &'a str,
+    source: String,
+    start_date: String,
+    days: u32,
+    settings_json: serde_json::Value,
+    engine_name: &'static str,
+    kind: EngineKind,
+}
+
+/// `tumen run --replicas N`: N seeded replicas in parallel, one progress bar.
+fn run_ensemble(
+    args: &RunArgs,
+    printer: &Printer,
+    scenario: &tumen_core::Scenario,
+    context: EnsembleContext<'_>,
+) -> Result<(), Failure> {
+    let EnsembleContext {
+        name,
+        source,
+        start_date,
+        days,
+        settings_json,
+        engine_name,
+        kind,
+    } = context;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("starting the worker threads")?;
+    let progress = printer.progress(
+        args.replicas,
+        &format!("{} replicas of {name}", args.replicas),
+        args.no_progress,
+    );
+    let started = Instant::now();
+    let result = pool.install(|| {
+        tumen_ensemble::run(scenario, args.seed, args.replicas, kind, &|| {
+            progress.inc(1)
+        })
+    });
+    progress.finish_and_clear();
+    let ensemble = match result {
+        Ok(ensemble) => ensemble,
+        Err(error) => {
+            printer.error(&format!("the ensemble of `{name}` stopped: {error}"));
+            return Err(Failure::User);
+        }
+    };
+    let wall_seconds = started.elapsed().as_secs_f64();
+    fs_create_dir_all(&args.output)?;
+    let first = &ensemble.replicas[0];
+    let out_csv = args.output.join("out.csv");
+    write_atomic(&out_csv, |w| first.table.write_csv(w))
+        .with_context(|| format!("writing `{}`", out_csv.display()))?;
+    let quantiles_csv = args.output.join("quantiles.csv");
+    write_atomic(&quantiles_csv, |w| ensemble.write_bands_csv(w))
+        .with_context(|| format!("writing `{}`", quantiles_csv.display()))?;
+    let (normal, rescaled) = ensemble.validation_spread();
+    let replicas: Vec<serde_json::Value> = ensemble
+        .replicas
+        .iter()
+        .enumerate()
+        .map(|(index, r)| {
+            serde_json::json!({
+                "index": index,
+                "seed": r.seed,
+                "ard_normal": r.validation.ard_normal,
+                "ard_rescaled": r.validation.ard_rescaled,
+            })
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "tool": "tumen",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "scenario": name,
+        "scenario_source": source,
+        "seed": args.seed,
+        "engine": engine_name,
+        "start_date": start_date,
+        "days": days,
+        "camps": first.table.camps,
+        "agents_final": first.table.rows.last().map_or(0, |r| r.agents_total),
+        "validation": Validation::of(&first.table),
+        "ensemble": {
+            "replicas": args.replicas,
+            "replica_seeds": "replica i uses seed mix64(seed ^ mix64(i)); replica 0 uses the run's seed",
+            "ard_normal": normal,
+            "ard_rescaled": rescaled,
+            "per_replica": replicas,
+        },
+        "settings": settings_json,
+        "wall_seconds": wall_seconds,
+    });
+    let summary_json = args.output.join("summary.json");
+    write_atomic(&summary_json, |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        w.write_all(b"\n")
+    })
+    .with_context(|| format!("writing `{}`", summary_json.display()))?;
+    printer.done(&format!(
+        "Simulated {days} days × {} replicas of `{name}` in {wall_seconds:.2}s; ARD {:.4} ± {:.4} \
+         (rescaled {:.4} ± {:.4}); wrote `{}`, `{}` and `{}`",
+        args.replicas,
+        normal.mean,
+        normal.sd,
+        rescaled.mean,
+        rescaled.sd,
+        out_csv.display(),
+        quantiles_csv.display(),
         summary_json.display(),
     ));
     Ok(())

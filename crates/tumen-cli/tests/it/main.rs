@@ -178,3 +178,60 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn an_ensemble_writes_bands_and_its_first_replica_is_the_plain_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = run_toy(5, 2, &dir.path().join("plain"));
+    let run_ensemble = |jobs: &str, out: &Path| {
+        tumen()
+            .args([
+                "run",
+                "--seed",
+                "5",
+                "--replicas",
+                "12",
+                "--jobs",
+                jobs,
+                "--output",
+            ])
+            .arg(out)
+            .arg(scenario("toy_escape"))
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("60 days × 12 replicas"));
+        (
+            std::fs::read_to_string(out.join("out.csv")).unwrap(),
+            std::fs::read_to_string(out.join("quantiles.csv")).unwrap(),
+        )
+    };
+    let (out_one, bands_one) = run_ensemble("1", &dir.path().join("one"));
+    let (out_two, bands_two) = run_ensemble("2", &dir.path().join("two"));
+    assert_eq!(out_one, plain);
+    assert_eq!(bands_one, bands_two);
+    assert_eq!(out_one, out_two);
+    // One row per day and location (60 × 6) plus the header.
+    assert_eq!(bands_one.lines().count(), 361);
+    assert_eq!(
+        bands_one.lines().next().unwrap(),
+        "day,date,location,camp,mean,p05,p25,p50,p75,p95"
+    );
+    // Bands are ordered: p05 ≤ p25 ≤ p50 ≤ p75 ≤ p95 in every row.
+    for line in bands_one.lines().skip(1) {
+        let q: Vec<f64> = line
+            .split(',')
+            .skip(5)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{line}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("one/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        summary["ensemble"]["per_replica"].as_array().unwrap().len(),
+        12
+    );
+    assert!(summary["ensemble"]["ard_normal"]["sd"].as_f64().unwrap() > 0.0);
+}

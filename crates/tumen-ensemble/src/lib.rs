@@ -1,0 +1,325 @@
+//! Ensembles: `N` seeded replicas of one scenario run in parallel, summarised as quantile bands
+//! per location and day and as the spread of the validation metric over replicas.
+//!
+//! Replica `i` of a run with seed `s` uses the seed [`replica_seed`]`(s, i)`, so any single
+//! replica can be rerun alone with `tumen run --seed <that seed>`.
+//!
+//! # Example
+//! ```
+//! use tumen_core::{LocationKind, Network, Observations, Scenario, Schedule, Series, Settings};
+//! use tumen_engine::EngineKind;
+//!
+//! let mut builder = Network::builder();
+//! let origin = builder.add("A", LocationKind::ConflictZone, "Home", 10_000);
+//! let camp = builder.add("B", LocationKind::Camp, "Away", 0);
+//! builder.link(origin, camp, 120.0);
+//! let scenario = Scenario {
+//!     name: "example".into(),
+//!     start_date: tumen_core::Date::constant(2020, 1, 1),
+//!     days: 10,
+//!     network: builder.build(),
+//!     settings: Settings::flee_defaults(),
+//!     schedule: Schedule::default(),
+//!     observations: Observations {
+//!         total: Series { points: vec![(0, 0.0), (9, 900.0)] },
+//!         camps: vec![(camp, Series { points: vec![(0, 0.0)] })],
+//!     },
+//!     initial_agents: Vec::new(),
+//! };
+//! let ensemble = tumen_ensemble::run(&scenario, 7, 4, EngineKind::Agents, &|| {}).unwrap();
+//! assert_eq!(ensemble.replicas.len(), 4);
+//! let bands = ensemble.bands();
+//! assert_eq!(bands.len(), 10 * 2); // days × locations
+//! ```
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tumen_core::Scenario;
+use tumen_engine::{DayView, EngineError, EngineKind, Observer, ObserverError, Simulation, mix64};
+use tumen_output::{FleeTable, FleeTableObserver, Validation};
+
+/// The quantiles written for every location and day.
+pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// The seed of replica `index` of a run seeded with `seed` (replica 0 uses `seed` itself, so a
+/// one-replica ensemble is the plain run).
+#[must_use]
+pub fn replica_seed(seed: u64, index: u64) -> u64 {
+    if index == 0 {
+        seed
+    } else {
+        mix64(seed ^ mix64(index))
+    }
+}
+
+/// One replica's results.
+#[derive(Clone, Debug)]
+pub struct Replica {
+    /// Its seed.
+    pub seed: u64,
+    /// Its `out.csv` table.
+    pub table: FleeTable,
+    /// People at each location at the end of each day (`[day][location]`).
+    pub location_counts: Vec<Vec<u64>>,
+    /// Flee's validation metric of this replica.
+    pub validation: Validation,
+}
+
+/// The replicas of one scenario.
+#[derive(Clone, Debug)]
+pub struct Ensemble {
+    /// Location names, in file order.
+    pub locations: Vec<String>,
+    /// Whether each location is reported as a camp.
+    pub camp: Vec<bool>,
+    /// Calendar date of each day.
+    pub dates: Vec<String>,
+    /// The replicas, in index order.
+    pub replicas: Vec<Replica>,
+}
+
+/// One row of `quantiles.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Band {
+    /// Day number.
+    pub day: u32,
+    /// Date.
+    pub date: String,
+    /// Location name.
+    pub location: String,
+    /// Mean over replicas.
+    pub mean: f64,
+    /// The [`QUANTILES`] over replicas, in order.
+    pub quantiles: [f64; 5],
+}
+
+/// Mean, sd and the 5 % and 95 % quantiles of a metric over replicas.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (0 for one replica).
+    pub sd: f64,
+    /// 5 % quantile.
+    pub p05: f64,
+    /// 95 % quantile.
+    pub p95: f64,
+}
+
+struct Counts(Vec<Vec<u64>>);
+
+impl Observer for Counts {
+    fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
+        self.0.push(view.location_counts.to_vec());
+        Ok(())
+    }
+}
+
+/// Runs `replicas` replicas in parallel (on the current rayon pool) and calls `done` after
+/// each one (for a progress bar).
+///
+/// # Errors
+/// The first engine error of any replica.
+pub fn run(
+    scenario: &Scenario,
+    seed: u64,
+    replicas: u64,
+    kind: EngineKind,
+    done: &(dyn Fn() + Sync),
+) -> Result<Ensemble, EngineError> {
+    let results: Result<Vec<Replica>, EngineError> = (0..replicas)
+        .into_par_iter()
+        .map(|index| {
+            let seed = replica_seed(seed, index);
+            let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
+            let mut observers = (FleeTableObserver::new(&simulation), Counts(Vec::new()));
+            simulation.run(&mut observers)?;
+            let (table, Counts(location_counts)) = observers;
+            let table = table.into_table();
+            done();
+            Ok(Replica {
+                seed,
+                validation: Validation::of(&table),
+                table,
+                location_counts,
+            })
+        })
+        .collect();
+    let replicas = results?;
+    let probe = Simulation::with_engine(scenario.clone(), seed, kind)?;
+    let model = probe.model();
+    let mut camp = vec![false; scenario.network.location_count()];
+    for id in &model.reported_camps {
+        camp[id.index()] = true;
+    }
+    Ok(Ensemble {
+        locations: scenario
+            .network
+            .locations
+            .iter()
+            .map(|l| l.name.clone())
+            .collect(),
+        camp,
+        dates: (0..scenario.days)
+            .map(|d| scenario.date_of(d).to_string())
+            .collect(),
+        replicas,
+    })
+}
+
+/// The `q` quantile of sorted values (linear interpolation between order statistics).
+#[must_use]
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
+    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a non-negative index"
+    )]
+    let below = position.floor() as usize;
+    let above = (below + 1).min(sorted.len() - 1);
+    let fraction = position - position.floor();
+    sorted[below] + fraction * (sorted[above] - sorted[below])
+}
+
+fn spread(mut values: Vec<f64>) -> Spread {
+    values.sort_by(f64::total_cmp);
+    #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = if values.len() > 1 {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    Spread {
+        mean,
+        sd,
+        p05: quantile(&values, 0.05),
+        p95: quantile(&values, 0.95),
+    }
+}
+
+impl Ensemble {
+    /// Quantile bands of the people at every location on every day.
+    #[must_use]
+    pub fn bands(&self) -> Vec<Band> {
+        let days = self.dates.len();
+        let mut bands = Vec::with_capacity(days * self.locations.len());
+        let mut values = Vec::with_capacity(self.replicas.len());
+        for day in 0..days {
+            for (index, location) in self.locations.iter().enumerate() {
+                values.clear();
+                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+                values.extend(
+                    self.replicas
+                        .iter()
+                        .map(|r| r.location_counts[day][index] as f64),
+                );
+                values.sort_by(f64::total_cmp);
+                #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                bands.push(Band {
+                    day: u32::try_from(day).unwrap_or(u32::MAX),
+                    date: self.dates[day].clone(),
+                    location: location.clone(),
+                    mean,
+                    quantiles: QUANTILES.map(|q| quantile(&values, q)),
+                });
+            }
+        }
+        bands
+    }
+
+    /// The spread over replicas of Flee's validation metric: (normal, rescaled).
+    #[must_use]
+    pub fn validation_spread(&self) -> (Spread, Spread) {
+        (
+            spread(
+                self.replicas
+                    .iter()
+                    .map(|r| r.validation.ard_normal)
+                    .collect(),
+            ),
+            spread(
+                self.replicas
+                    .iter()
+                    .map(|r| r.validation.ard_rescaled)
+                    .collect(),
+            ),
+        )
+    }
+
+    /// Writes the bands as CSV: `day,date,location,camp,mean,p05,p25,p50,p75,p95`.
+    ///
+    /// # Errors
+    /// Any write error.
+    pub fn write_bands_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        writeln!(w, "day,date,location,camp,mean,p05,p25,p50,p75,p95")?;
+        for band in self.bands() {
+            let index = self
+                .locations
+                .iter()
+                .position(|l| *l == band.location)
+                .unwrap_or(0);
+            let q = band.quantiles;
+            writeln!(
+                w,
+                "{},{},{},{},{:.3},{},{},{},{},{}",
+                band.day,
+                band.date,
+                csv_field(&band.location),
+                u8::from(self.camp[index]),
+                band.mean,
+                q[0],
+                q[1],
+                q[2],
+                q[3],
+                q[4]
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_between_order_statistics() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        assert_eq!(quantile(&v, 1.0), 5.0);
+        assert!((quantile(&v, 0.05) - 1.2).abs() < 1e-12);
+        assert!((quantile(&v, 0.25) - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn replica_zero_is_the_plain_run_and_seeds_differ() {
+        assert_eq!(replica_seed(42, 0), 42);
+        let seeds: std::collections::HashSet<u64> =
+            (0..1000).map(|i| replica_seed(42, i)).collect();
+        assert_eq!(seeds.len(), 1000);
+    }
+
+    #[test]
+    fn spread_of_known_values() {
+        let s = spread(vec![1.0, 2.0, 3.0, 4.0]);
+        assert!((s.mean - 2.5).abs() < 1e-12);
+        assert!((s.sd - 1.290_994_448_735_805_6).abs() < 1e-12);
+    }
+}
