@@ -90,49 +90,30 @@ impl Spawner {
                 }
                 new
             }
-            SpawnMode::Constant {
-                displaced_per_conflict_day,
-            } => {
+            SpawnMode::Constant { .. } | SpawnMode::PopRatio { .. } | SpawnMode::Poisson { .. } => {
+                // Conflict-driven: a number per conflict zone and day.
                 let mut sum = 0;
                 for (index, slot) in out.iter_mut().enumerate() {
                     let conflict = state.conflict[index];
-                    if conflict > 0.0 {
-                        *slot = truncate(displaced_per_conflict_day * conflict);
-                        sum += *slot;
+                    if conflict <= 0.0 {
+                        continue;
                     }
-                }
-                sum
-            }
-            SpawnMode::PopRatio {
-                displaced_per_conflict_day,
-            } => {
-                let mut sum = 0;
-                for (index, slot) in out.iter_mut().enumerate() {
-                    let conflict = state.conflict[index];
-                    if conflict > 0.0 {
-                        *slot = truncate(
+                    *slot = match rules.mode {
+                        SpawnMode::PopRatio {
+                            displaced_per_conflict_day,
+                        } => truncate(
                             displaced_per_conflict_day * state.population[index] * conflict,
-                        );
-                        sum += *slot;
-                    }
-                }
-                sum
-            }
-            SpawnMode::Poisson {
-                displaced_per_conflict_day,
-            } => {
-                let mut sum = 0;
-                for (index, slot) in out.iter_mut().enumerate() {
-                    let conflict = state.conflict[index];
-                    let mean = displaced_per_conflict_day * conflict;
-                    if conflict > 0.0
-                        && mean > 0.0
-                        && let Ok(poisson) = Poisson::new(mean)
-                    {
-                        let draw: f64 = poisson.sample(rng);
-                        *slot = truncate(draw);
-                        sum += *slot;
-                    }
+                        ),
+                        SpawnMode::Poisson {
+                            displaced_per_conflict_day,
+                        } => Poisson::new(displaced_per_conflict_day * conflict)
+                            .map_or(0, |poisson| truncate(poisson.sample(rng))),
+                        SpawnMode::Constant {
+                            displaced_per_conflict_day,
+                        } => truncate(displaced_per_conflict_day * conflict),
+                        SpawnMode::DataDriven => 0,
+                    };
+                    sum += *slot;
                 }
                 sum
             }

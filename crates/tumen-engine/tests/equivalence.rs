@@ -93,7 +93,10 @@ fn scenario() -> Scenario {
 }
 
 fn trajectories(kind: EngineKind, replicas: u64) -> Vec<Vec<Vec<f64>>> {
-    let scenario = scenario();
+    trajectories_of(&scenario(), kind, replicas)
+}
+
+fn trajectories_of(scenario: &Scenario, kind: EngineKind, replicas: u64) -> Vec<Vec<Vec<f64>>> {
     (1..=replicas)
         .map(|seed| {
             let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind).unwrap();
@@ -159,24 +162,7 @@ fn the_comparison_detects_a_different_rule() {
     let agents = trajectories(EngineKind::Agents, replicas);
     let mut changed = scenario();
     changed.settings.move_rules.max_move_speed = 35.0;
-    let counts: Vec<Vec<Vec<f64>>> = (1..=replicas)
-        .map(|seed| {
-            let mut simulation =
-                Simulation::with_engine(changed.clone(), seed, EngineKind::Counts).unwrap();
-            let mut days = Vec::new();
-            while !simulation.finished() {
-                simulation.step(&mut ()).unwrap();
-                days.push(
-                    simulation
-                        .location_counts()
-                        .iter()
-                        .map(|&c| c as f64)
-                        .collect(),
-                );
-            }
-            days
-        })
-        .collect();
+    let counts = trajectories_of(&changed, EngineKind::Counts, replicas);
     let day = 39;
     let differs = (0..agents[0][0].len()).any(|location| {
         let (ma, va) = mean_var(agents.iter().map(|r| r[day][location]));
