@@ -42,6 +42,14 @@ pub(crate) trait Sink {
     fn departed(&mut self, agent: Agent, n: u64);
 }
 
+/// Resolution of Flee's `recent_travel_distance` (a daily-halving average of the share of a
+/// day's maximum distance travelled): values are kept on a grid of 1/4096. The average only
+/// matters through `(recent + moved / max_move_speed) / 2 < 0.5`, so the rounding changes a
+/// decision only within 1/8192 of that threshold, while it lets people with the same recent
+/// history share one state: without it every person who ever travelled carries a distinct
+/// value for ~150 days, and the count engine degenerates to one cohort per person.
+const RECENT_STEPS: f64 = 4096.0;
+
 /// How many of `n` people succeed at a trial of probability `p`.
 #[inline]
 fn split(n: u64, p: f64, rng: &mut Stream) -> u64 {
@@ -311,8 +319,10 @@ impl<'a> DayProcess<'a> {
                 clippy::cast_possible_truncation,
                 reason = "an average of small ratios"
             )]
-            let recent =
-                ((f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0) as f32;
+            let recent = (((f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0
+                * RECENT_STEPS)
+                .round()
+                / RECENT_STEPS) as f32;
             recent
         } else {
             0.0
