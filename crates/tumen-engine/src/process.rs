@@ -43,12 +43,12 @@ pub(crate) trait Sink {
 }
 
 /// Resolution of Flee's `recent_travel_distance` (a daily-halving average of the share of a
-/// day's maximum distance travelled): values are kept on a grid of 1/4096. The average only
+/// day's maximum distance travelled): values are kept on a grid of 1/64. The average only
 /// matters through `(recent + moved / max_move_speed) / 2 < 0.5`, so the rounding changes a
-/// decision only within 1/8192 of that threshold, while it lets people with the same recent
+/// decision only within 1/128 of that threshold, while it lets people with the same recent
 /// history share one state: without it every person who ever travelled carries a distinct
 /// value for ~150 days, and the count engine degenerates to one cohort per person.
-const RECENT_STEPS: f64 = 4096.0;
+const RECENT_STEPS: f64 = 64.0;
 
 /// How many of `n` people succeed at a trial of probability `p`.
 #[inline]

@@ -197,6 +197,15 @@ impl Simulation {
         self.engine.location_counts()
     }
 
+    /// Number of distinct states the count engine tracks (`None` with the agent engine).
+    #[must_use]
+    pub fn distinct_states(&self) -> Option<usize> {
+        match &self.engine {
+            Population::Agents(_) => None,
+            Population::Counts(engine) => Some(engine.cohort_count()),
+        }
+    }
+
     /// The agent engine's records, when the run uses it.
     #[must_use]
     pub fn agents(&self) -> Option<&AgentEngine> {
