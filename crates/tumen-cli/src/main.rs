@@ -9,7 +9,7 @@ use anyhow::Context;
 use args::{Cli, Command, RunArgs, ValidateArgs};
 use clap::Parser;
 use printer::Printer;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use tumen_engine::{EngineKind, Simulation};
@@ -180,12 +180,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         notes,
         wall_seconds,
     };
-    let summary_json = args.output.join("summary.json");
-    write_atomic(&summary_json, |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary)?;
-        w.write_all(b"\n")
-    })
-    .with_context(|| format!("writing `{}`", summary_json.display()))?;
+    let summary_json = write_json(&args.output, "summary.json", &summary)?;
     printer.done(&format!(
         "Simulated {days} days of `{name}` (seed {}, {agents_final} agents) in {wall_seconds:.2}s; \
          ARD {:.4} (rescaled {:.4}); wrote `{}` and `{}`",
@@ -294,12 +289,7 @@ fn run_ensemble(
         "settings": settings_json,
         "wall_seconds": wall_seconds,
     });
-    let summary_json = args.output.join("summary.json");
-    write_atomic(&summary_json, |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary)?;
-        w.write_all(b"\n")
-    })
-    .with_context(|| format!("writing `{}`", summary_json.display()))?;
+    let summary_json = write_json(&args.output, "summary.json", &summary)?;
     printer.done(&format!(
         "Simulated {days} days × {} replicas of `{name}` in {wall_seconds:.2}s; ARD {:.4} ± {:.4} \
          (rescaled {:.4} ± {:.4}); wrote `{}`, `{}` and `{}`",
@@ -313,6 +303,17 @@ fn run_ensemble(
         summary_json.display(),
     ));
     Ok(())
+}
+
+/// Writes `value` as pretty JSON to `dir/name` (atomically) and returns the path.
+fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Result<PathBuf, Failure> {
+    let path = dir.join(name);
+    write_atomic(&path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")
+    })
+    .with_context(|| format!("writing `{}`", path.display()))?;
+    Ok(path)
 }
 
 fn fs_create_dir_all(path: &Path) -> Result<(), Failure> {
