@@ -16,6 +16,7 @@
 //! ```
 
 mod ids;
+mod mechanisms;
 mod network;
 mod scenario;
 mod schedule;
@@ -24,6 +25,10 @@ mod settings;
 
 pub use ids::{CountryId, Day, LinkId, LocationId};
 pub use jiff::civil::Date;
+pub use mechanisms::{
+    Aid, Asylum, Campaign, Channel, Detention, DetentionSite, Duration, Enforcement,
+    EnforcementRegion, Incident, Mechanisms, Push, PushRate, Recrossing, Trigger, VoluntaryReturn,
+};
 pub use network::{Link, Location, LocationKind, Network, NetworkBuilder, Route};
 pub use scenario::Scenario;
 pub use schedule::{Closure, ClosureScope, ConflictTable, Schedule};

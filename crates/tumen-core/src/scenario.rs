@@ -1,6 +1,7 @@
 //! A whole scenario: what the engine needs to run, independent of the file format.
 
 use crate::ids::LocationId;
+use crate::mechanisms::Mechanisms;
 use crate::network::Network;
 use crate::schedule::Schedule;
 use crate::series::Observations;
@@ -27,6 +28,9 @@ pub struct Scenario {
     pub observations: Observations,
     /// Agents placed on day 0 from `agents.csv` (their locations, in file order).
     pub initial_agents: Vec<LocationId>,
+    /// The mechanisms beyond Flee's (all off for a Flee scenario).
+    #[serde(default)]
+    pub mechanisms: Mechanisms,
 }
 
 impl Scenario {

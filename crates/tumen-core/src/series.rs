@@ -35,6 +35,38 @@ impl Series {
         self.points.last().map_or(0, |&(_, value)| truncate(value))
     }
 
+    /// The series' value on `day` as a real number: the first value before the first point,
+    /// the last after the last point, linear interpolation in between (no truncation; used for
+    /// rates and intensities). An empty series is 0.
+    #[must_use]
+    pub fn interpolate(&self, day: f64) -> f64 {
+        let Some(&(first_day, first_value)) = self.points.first() else {
+            return 0.0;
+        };
+        #[expect(clippy::cast_precision_loss, reason = "day offsets are small")]
+        if day <= first_day as f64 {
+            return first_value;
+        }
+        for window in self.points.windows(2) {
+            let (day0, value0) = window[0];
+            let (day1, value1) = window[1];
+            #[expect(clippy::cast_precision_loss, reason = "day offsets are small")]
+            let (d0, d1) = (day0 as f64, day1 as f64);
+            if day < d1 {
+                return value0 + (day - d0) / (d1 - d0) * (value1 - value0);
+            }
+        }
+        self.points.last().map_or(0.0, |&(_, value)| value)
+    }
+
+    /// A series with one constant value.
+    #[must_use]
+    pub fn constant(value: f64) -> Self {
+        Self {
+            points: vec![(0, value)],
+        }
+    }
+
     /// Multiplies every point before index `index` by `factor` (registration corrections).
     pub fn scale_before(&mut self, index: usize, factor: f64) {
         for point in &mut self.points[..index] {

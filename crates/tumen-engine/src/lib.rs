@@ -24,6 +24,7 @@
 //!         camps: vec![(camp, Series { points: vec![(0, 0.0)] })],
 //!     },
 //!     initial_agents: Vec::new(),
+//!     mechanisms: Default::default(),
 //! };
 //! let mut simulation = Simulation::new(scenario, 42).unwrap();
 //! simulation.run(&mut ()).unwrap();

@@ -89,6 +89,7 @@ fn scenario() -> Scenario {
             )],
         },
         initial_agents: Vec::new(),
+        mechanisms: Default::default(),
     }
 }
 

@@ -112,6 +112,7 @@ fn scenario(spec: &Spec) -> Scenario {
             camps: Vec::new(),
         },
         initial_agents: Vec::new(),
+        mechanisms: Default::default(),
     }
 }
 

@@ -41,6 +41,7 @@ fn two_places(days: u32, settings: Settings) -> (Scenario, LocationId, LocationI
             )],
         },
         initial_agents: Vec::new(),
+        mechanisms: Default::default(),
     };
     (scenario, origin, camp)
 }
@@ -203,6 +204,7 @@ fn capacity_scaling_multiplies_capacities() {
         },
         observations: Observations::default(),
         initial_agents: Vec::new(),
+        mechanisms: Default::default(),
     };
     let days = run(scenario, 2, EngineKind::Counts);
     let last = days.counts.last().unwrap();

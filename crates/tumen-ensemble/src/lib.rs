@@ -25,6 +25,7 @@
 //!         camps: vec![(camp, Series { points: vec![(0, 0.0)] })],
 //!     },
 //!     initial_agents: Vec::new(),
+//!     mechanisms: Default::default(),
 //! };
 //! let ensemble = tumen_ensemble::run(&scenario, 7, 4, EngineKind::Agents, &|| {}).unwrap();
 //! assert_eq!(ensemble.replicas.len(), 4);

@@ -172,6 +172,7 @@ pub(crate) fn load(
         },
         observations,
         initial_agents: agents,
+        mechanisms: tumen_core::Mechanisms::default(),
     };
     Ok(Loaded {
         scenario,
