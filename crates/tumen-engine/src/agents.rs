@@ -1,5 +1,6 @@
 //! The agent engine: one small record per person, advanced day by day in fixed chunks.
 
+use crate::mechanisms::Status;
 use crate::process::{DayProcess, Sink};
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
@@ -20,14 +21,19 @@ pub(crate) const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
 ///
 /// `place` holds a location id, or a link id while travelling (bit 31), plus two flags: sent
 /// back (bit 30: the link was closed while the agent was on it) and arrived (bit 29: has
-/// reached at least one location, Flee's `places_travelled > 1`). `route` holds the chosen
-/// candidate route and the index of its next link, or `u32::MAX` for none.
+/// reached at least one location, Flee's `places_travelled > 1`). `route` depends on the
+/// status: for a free person, the chosen candidate route and the index of its next link, or
+/// `u32::MAX` for none; with a goal, the goal (asylum channel or home target); detained, the
+/// days left; processing, the channel (high 16 bits) and the days left. `recent` is Flee's
+/// recent-travel average in steps of 1/64; `status` is a [`Status`].
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Agent {
     pub(crate) place: u32,
     pub(crate) route: u32,
     pub(crate) km_on_link: f32,
-    pub(crate) recent_travel: f32,
+    pub(crate) recent: u16,
+    pub(crate) status: u8,
+    pub(crate) spare: u8,
 }
 
 impl Agent {
@@ -38,8 +44,16 @@ impl Agent {
             place: location,
             route: NO_ROUTE,
             km_on_link: 0.0,
-            recent_travel: 0.0,
+            recent: 0,
+            status: 0,
+            spare: 0,
         }
+    }
+
+    /// The person's status.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        Status::from_u8(self.status)
     }
 
     /// The location the agent is at, or `None` while it travels.
@@ -84,12 +98,17 @@ impl Pass {
 #[derive(Clone, Debug, Default)]
 pub struct AgentEngine {
     batches: Vec<Vec<Agent>>,
-    /// Per chunk of a pass: count changes per location then per link.
+    /// Per chunk of a pass: count changes per location, per link, per category, then the
+    /// chunk's events.
     chunk_deltas: Vec<i32>,
     /// Agents at each location now.
     pub location_counts: Vec<u64>,
     /// Agents on each link now.
     pub link_counts: Vec<u64>,
+    /// Agents per category now (empty without mechanisms).
+    pub status_counts: Vec<u64>,
+    /// Events of the day so far (empty without mechanisms).
+    pub events: Vec<u64>,
 }
 
 impl AgentEngine {
@@ -101,6 +120,8 @@ impl AgentEngine {
             chunk_deltas: Vec::new(),
             location_counts: vec![0; model.location_count()],
             link_counts: vec![0; model.link_count()],
+            status_counts: vec![0; model.mech.category_slots()],
+            events: vec![0; model.mech.event_slots()],
         }
     }
 
@@ -121,8 +142,12 @@ impl AgentEngine {
         self.batches.iter().flatten()
     }
 
-    /// Adds `count` agents at `location` to `batch`.
-    pub fn add(&mut self, location: usize, batch: usize, count: u64) {
+    /// Adds `count` agents at `location` to `batch`; `category` is their category when the
+    /// run counts categories.
+    pub fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
+        if let Some(slot) = category.and_then(|c| self.status_counts.get_mut(c)) {
+            *slot += count;
+        }
         let id = u32::try_from(location).unwrap_or(PLACE_MASK);
         let count_usize = usize::try_from(count).unwrap_or(usize::MAX);
         let list = &mut self.batches[batch % BATCHES];
@@ -158,7 +183,11 @@ impl AgentEngine {
         pass: Pass,
     ) {
         let locations = model.location_count();
-        let width = locations + model.link_count();
+        let links = model.link_count();
+        let categories = self.status_counts.len();
+        let events = self.events.len();
+        let width = locations + links + categories + events;
+        let mech_active = model.mech.active;
         let agents = &mut self.batches[batch];
         let chunks = agents.len().div_ceil(CHUNK);
         self.chunk_deltas.resize(chunks * width, 0);
@@ -171,30 +200,111 @@ impl AgentEngine {
                 deltas.fill(0);
                 let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
                 let mut rng = stream(seed, day, StreamKind::Agents, key);
+                let (counts, event_deltas) = deltas.split_at_mut(width - events);
                 for agent in agents.iter_mut() {
                     let on_link = agent.place & ON_LINK != 0;
-                    let mut sink = OneAgent { agent: *agent };
+                    if mech_active && agent.status == Status::Exited as u8 {
+                        continue;
+                    }
+                    let mut sink = OneAgent {
+                        agent: *agent,
+                        events: event_deltas,
+                    };
                     match pass {
                         Pass::Whole => process.day(*agent, 1, &mut rng, &mut sink),
-                        Pass::Depart if !on_link => process.depart(*agent, 1, &mut rng, &mut sink),
+                        Pass::Depart if !on_link || mech_active => {
+                            process.depart(*agent, 1, &mut rng, &mut sink);
+                        }
                         Pass::Travel if on_link => {
                             process.travel_day(*agent, 1, &mut rng, &mut sink);
                         }
                         Pass::Depart | Pass::Travel => continue,
                     }
-                    if sink.agent.place & !(SENT_BACK | ARRIVED)
-                        != agent.place & !(SENT_BACK | ARRIVED)
+                    let moved = sink.agent;
+                    if moved.place & !(SENT_BACK | ARRIVED) != agent.place & !(SENT_BACK | ARRIVED)
                     {
-                        deltas[slot(agent.place, locations)] -= 1;
-                        deltas[slot(sink.agent.place, locations)] += 1;
+                        counts[slot(agent.place, locations)] -= 1;
+                        counts[slot(moved.place, locations)] += 1;
                     }
-                    *agent = sink.agent;
+                    if categories > 0 {
+                        let before = model.category(agent);
+                        let after = model.category(&moved);
+                        if before != after {
+                            counts[locations + links + before] -= 1;
+                            counts[locations + links + after] += 1;
+                        }
+                    }
+                    *agent = moved;
                 }
             });
         for deltas in self.chunk_deltas.chunks(width) {
             apply(&mut self.location_counts, &deltas[..locations]);
-            apply(&mut self.link_counts, &deltas[locations..]);
+            apply(&mut self.link_counts, &deltas[locations..locations + links]);
+            apply(
+                &mut self.status_counts,
+                &deltas[locations + links..locations + links + categories],
+            );
+            apply(&mut self.events, &deltas[width - events..]);
         }
+    }
+
+    /// A scheduled incident: `size` people drawn uniformly at random among the eligible ones
+    /// (Knuth's selection sampling, in batch order) are moved to the channel and claim
+    /// asylum there. Returns how many were drawn.
+    pub(crate) fn incident(
+        &mut self,
+        model: &Model,
+        process: &DayProcess<'_>,
+        eligible: &dyn Fn(&Agent) -> bool,
+        group: crate::mechanisms::Group,
+        rng: &mut crate::rng::Stream,
+    ) -> u64 {
+        let crate::mechanisms::Group {
+            size,
+            channel,
+            success,
+        } = group;
+        let total = self.agents().filter(|a| eligible(a)).count() as u64;
+        let wanted = size.min(total);
+        let (mut seen, mut chosen) = (0_u64, 0_u64);
+        let location = model.mech.channel_location(channel);
+        let mut events = vec![0_i32; self.events.len()];
+        for agent in self.batches.iter_mut().flatten() {
+            if chosen == wanted {
+                break;
+            }
+            if !eligible(agent) {
+                continue;
+            }
+            #[expect(clippy::cast_precision_loss, reason = "small counts")]
+            let p = (wanted - chosen) as f64 / (total - seen) as f64;
+            seen += 1;
+            if crate::rng::uniform(rng) >= p {
+                continue;
+            }
+            chosen += 1;
+            let mut arrived = *agent;
+            arrived.place = location | ARRIVED;
+            arrived.route = NO_ROUTE;
+            arrived.km_on_link = 0.0;
+            arrived.recent = 0;
+            arrived.status = Status::SeekingAsylum as u8;
+            let mut sink = OneAgent {
+                agent: arrived,
+                events: &mut events,
+            };
+            process.claim(arrived, 1, channel, success, rng, &mut sink);
+            let moved = sink.agent;
+            self.location_counts[(agent.place & PLACE_MASK) as usize] -= 1;
+            self.location_counts[(moved.place & PLACE_MASK) as usize] += 1;
+            if !self.status_counts.is_empty() {
+                self.status_counts[model.category(agent)] -= 1;
+                self.status_counts[model.category(&moved)] += 1;
+            }
+            *agent = moved;
+        }
+        apply(&mut self.events, &events);
+        chosen
     }
 }
 
@@ -215,12 +325,18 @@ fn apply(counts: &mut [u64], deltas: &[i32]) {
     }
 }
 
-/// Receives the end state of one agent's pass.
-struct OneAgent {
+/// Receives the end state of one agent's pass, and its events.
+struct OneAgent<'a> {
     agent: Agent,
+    events: &'a mut [i32],
 }
 
-impl Sink for OneAgent {
+impl Sink for OneAgent<'_> {
+    #[inline]
+    fn event(&mut self, slot: usize, n: u64) {
+        self.events[slot] += i32::try_from(n).unwrap_or(i32::MAX);
+    }
+
     #[inline]
     fn settled(&mut self, agent: Agent, _n: u64) {
         self.agent = agent;

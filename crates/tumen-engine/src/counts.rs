@@ -3,7 +3,8 @@
 //! splits of the cohort (see `process.rs`). Its cost grows with the number of distinct states,
 //! not with the number of people.
 
-use crate::agents::{Agent, BATCHES, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
+use crate::agents::{ARRIVED, Agent, BATCHES, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
+use crate::mechanisms::Status;
 use crate::process::{DayProcess, Sink};
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
@@ -27,6 +28,10 @@ pub struct CountEngine {
     pub location_counts: Vec<u64>,
     /// People on each link now.
     pub link_counts: Vec<u64>,
+    /// People per category now (empty without mechanisms).
+    pub status_counts: Vec<u64>,
+    /// Events of the day so far (empty without mechanisms).
+    pub events: Vec<u64>,
 }
 
 fn key(agent: &Agent) -> (u32, u32, u32, u32) {
@@ -34,7 +39,7 @@ fn key(agent: &Agent) -> (u32, u32, u32, u32) {
         agent.place,
         agent.route,
         agent.km_on_link.to_bits(),
-        agent.recent_travel.to_bits(),
+        u32::from(agent.recent) | (u32::from(agent.status) << 16) | (u32::from(agent.spare) << 24),
     )
 }
 
@@ -46,6 +51,8 @@ impl CountEngine {
             batches: vec![Vec::new(); BATCHES],
             location_counts: vec![0; model.location_count()],
             link_counts: vec![0; model.link_count()],
+            status_counts: vec![0; model.mech.category_slots()],
+            events: vec![0; model.mech.event_slots()],
             ..Self::default()
         }
     }
@@ -68,10 +75,14 @@ impl CountEngine {
         self.batches.iter().map(Vec::len).sum()
     }
 
-    /// Adds `count` people at `location` to `batch`.
-    pub fn add(&mut self, location: usize, batch: usize, count: u64) {
+    /// Adds `count` people at `location` to `batch`; `category` is their category when the
+    /// run counts categories.
+    pub fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
         if count == 0 {
             return;
+        }
+        if let Some(slot) = category.and_then(|c| self.status_counts.get_mut(c)) {
+            *slot += count;
         }
         let agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
         self.batches[batch % BATCHES].push(Cohort { agent, count });
@@ -104,34 +115,39 @@ impl CountEngine {
         let stream_key = (pass.key() << 56) | ((batch as u64) << 48);
         let mut rng = stream(seed, day, StreamKind::Counts, stream_key);
         self.next.clear();
+        let mech_active = model.mech.active;
         let mut sink = CohortSink {
+            model,
             next: &mut self.next,
             locations: &mut self.location_counts,
             links: &mut self.link_counts,
+            categories: &mut self.status_counts,
+            events: &mut self.events,
         };
         for cohort in self.batches[batch].drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
             let run = match pass {
+                _ if mech_active && cohort.agent.status == Status::Exited as u8 => false,
                 Pass::Whole => true,
-                Pass::Depart => !on_link,
+                Pass::Depart => !on_link || mech_active,
                 Pass::Travel => on_link,
             };
             if !run {
                 sink.next.push(cohort);
                 continue;
             }
-            let place = (cohort.agent.place & PLACE_MASK) as usize;
-            if on_link {
-                sink.links[place] -= cohort.count;
-            } else {
-                sink.locations[place] -= cohort.count;
-            }
+            sink.remove(&cohort.agent, cohort.count);
             match pass {
                 Pass::Whole => process.day(cohort.agent, cohort.count, &mut rng, &mut sink),
                 Pass::Depart => process.depart(cohort.agent, cohort.count, &mut rng, &mut sink),
                 Pass::Travel => process.travel_day(cohort.agent, cohort.count, &mut rng, &mut sink),
             }
         }
+        self.merge_next(batch);
+    }
+
+    /// Sorts the end states and merges identical ones into `batch`.
+    fn merge_next(&mut self, batch: usize) {
         self.next.sort_unstable_by_key(|c| key(&c.agent));
         let cohorts = &mut self.batches[batch];
         for cohort in self.next.drain(..) {
@@ -141,13 +157,104 @@ impl CountEngine {
             }
         }
     }
+
+    /// A scheduled incident (see the agent engine): a uniformly random group of `size` among
+    /// the eligible people, drawn cohort by cohort as a multivariate hypergeometric split,
+    /// moves to the channel and claims asylum. Returns how many were drawn.
+    pub(crate) fn incident(
+        &mut self,
+        model: &Model,
+        process: &DayProcess<'_>,
+        eligible: &dyn Fn(&Agent) -> bool,
+        group: crate::mechanisms::Group,
+        rng: &mut crate::rng::Stream,
+    ) -> u64 {
+        let crate::mechanisms::Group {
+            size,
+            channel,
+            success,
+        } = group;
+        let mut total: u64 = self
+            .batches
+            .iter()
+            .flatten()
+            .filter(|c| eligible(&c.agent))
+            .map(|c| c.count)
+            .sum();
+        let mut wanted = size.min(total);
+        let drawn = wanted;
+        let location = model.mech.channel_location(channel);
+        for batch in 0..BATCHES {
+            if wanted == 0 {
+                break;
+            }
+            self.next.clear();
+            let mut sink = CohortSink {
+                model,
+                next: &mut self.next,
+                locations: &mut self.location_counts,
+                links: &mut self.link_counts,
+                categories: &mut self.status_counts,
+                events: &mut self.events,
+            };
+            for cohort in &mut self.batches[batch] {
+                if wanted == 0 {
+                    break;
+                }
+                if !eligible(&cohort.agent) {
+                    continue;
+                }
+                let taken = hypergeometric(total, cohort.count, wanted, rng);
+                total -= cohort.count;
+                wanted -= taken;
+                if taken == 0 {
+                    continue;
+                }
+                sink.remove(&cohort.agent, taken);
+                cohort.count -= taken;
+                let mut arrived = cohort.agent;
+                arrived.place = location | ARRIVED;
+                arrived.route = NO_ROUTE;
+                arrived.km_on_link = 0.0;
+                arrived.recent = 0;
+                arrived.status = Status::SeekingAsylum as u8;
+                process.claim(arrived, taken, channel, success, rng, &mut sink);
+            }
+            self.batches[batch].retain(|c| c.count > 0);
+            let moved = std::mem::take(&mut self.next);
+            self.batches[batch].extend(moved);
+        }
+        drawn
+    }
+}
+
+/// How many of `draws` people drawn without replacement from `population` come from a group
+/// of `group` (exact; `rand_distr`'s hypergeometric sampler).
+fn hypergeometric(population: u64, group: u64, draws: u64, rng: &mut crate::rng::Stream) -> u64 {
+    use rand_distr::Distribution;
+    if draws == 0 || group == 0 {
+        return 0;
+    }
+    if group >= population {
+        return draws.min(group);
+    }
+    if draws >= population {
+        return group;
+    }
+    match rand_distr::Hypergeometric::new(population, group, draws) {
+        Ok(distribution) => distribution.sample(rng),
+        Err(_) => 0,
+    }
 }
 
 /// Collects end states and counts them.
 struct CohortSink<'a> {
+    model: &'a Model,
     next: &'a mut Vec<Cohort>,
     locations: &'a mut Vec<u64>,
     links: &'a mut Vec<u64>,
+    categories: &'a mut Vec<u64>,
+    events: &'a mut Vec<u64>,
 }
 
 impl CohortSink<'_> {
@@ -158,11 +265,30 @@ impl CohortSink<'_> {
         } else {
             self.links[place] += n;
         }
+        if !self.categories.is_empty() {
+            self.categories[self.model.category(&agent)] += n;
+        }
         self.next.push(Cohort { agent, count: n });
+    }
+
+    fn remove(&mut self, agent: &Agent, n: u64) {
+        let place = (agent.place & PLACE_MASK) as usize;
+        if agent.place & ON_LINK == 0 {
+            self.locations[place] -= n;
+        } else {
+            self.links[place] -= n;
+        }
+        if !self.categories.is_empty() {
+            self.categories[self.model.category(agent)] -= n;
+        }
     }
 }
 
 impl Sink for CohortSink<'_> {
+    fn event(&mut self, slot: usize, n: u64) {
+        self.events[slot] += n;
+    }
+
     fn settled(&mut self, agent: Agent, n: u64) {
         self.push(agent, n);
     }

@@ -33,6 +33,7 @@
 
 mod agents;
 mod counts;
+mod mechanisms;
 mod observer;
 mod process;
 mod rng;
@@ -43,6 +44,7 @@ mod world;
 
 pub use agents::{Agent, AgentEngine, CHUNK};
 pub use counts::{Cohort, CountEngine};
+pub use mechanisms::{CATEGORIES, EVENTS, Fired, HIDDEN, MechDay, MechModel, PolicyState, Status};
 pub use observer::{DayView, Observer, ObserverError};
 pub use rng::{Stream, StreamKind, mix64, stream, uniform};
 pub use routes::RouteTable;

@@ -23,6 +23,13 @@ pub struct DayView<'a> {
     pub camp: &'a [bool],
     /// Per link: open today (closures of the day applied before anyone moved).
     pub link_open: &'a [bool],
+    /// People per category (see [`crate::CATEGORIES`]; empty for a plain Flee run).
+    pub status_counts: &'a [u64],
+    /// Today's events (see [`crate::EVENTS`], then detentions per enforcement region, then
+    /// claims per asylum channel; empty for a plain Flee run).
+    pub events: &'a [u64],
+    /// Enforcement intensity per region today (daily detection probability at multipliers 1).
+    pub enforcement: &'a [f64],
 }
 
 /// Receives the simulation's days. Observers never change the simulation.

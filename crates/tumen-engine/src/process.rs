@@ -16,9 +16,14 @@
 //! with the capacity tables refreshed in between (see `Simulation::step`).
 
 use crate::agents::{ARRIVED, Agent, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK};
+use crate::mechanisms::{
+    EV_ASYLUM_START, EV_CLAIM, EV_CROSSING, EV_DETENTION, EV_EXIT, EV_FAILED, EV_RECROSS,
+    EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, MechDay, MechModel, NONE, Status,
+};
 use crate::rng::{Stream, uniform};
 use crate::spawn::binomial;
 use crate::world::{DayTables, Model};
+use tumen_core::Duration;
 
 /// The rules of one day, with everything they read.
 #[derive(Clone, Copy)]
@@ -31,6 +36,9 @@ pub(crate) struct DayProcess<'a> {
     avoid_short_stints: bool,
     /// First phase only: departures are emitted instead of travelled.
     stop_at_departure: bool,
+    /// The mechanisms' tables, and today's probabilities.
+    mech: &'a MechModel,
+    mday: &'a MechDay,
 }
 
 /// Where the process puts the end states of a group.
@@ -40,6 +48,8 @@ pub(crate) trait Sink {
     /// `n` people departed in the first phase and are now on a link (their travel comes in
     /// the second phase).
     fn departed(&mut self, agent: Agent, n: u64);
+    /// `n` events of slot `slot` happened (see [`crate::mechanisms::EVENTS`]).
+    fn event(&mut self, slot: usize, n: u64);
 }
 
 /// Resolution of Flee's `recent_travel_distance` (a daily-halving average of the share of a
@@ -75,6 +85,8 @@ impl<'a> DayProcess<'a> {
             start_on_foot: rules.start_on_foot,
             avoid_short_stints: rules.avoid_short_stints,
             stop_at_departure: false,
+            mech: &model.mech,
+            mday: &tables.mech,
         }
     }
 
@@ -85,19 +97,29 @@ impl<'a> DayProcess<'a> {
             stop_at_departure: true,
             ..*self
         };
-        first_phase.evolve(agent, n, false, 0.0, rng, out);
+        if self.mech.active {
+            first_phase.start(agent, n, rng, out);
+        } else {
+            first_phase.evolve(agent, n, false, 0.0, rng, out);
+        }
     }
 
     /// The second phase for people on a link: travel, arrive, evolve again after a short day.
     #[inline]
     pub(crate) fn travel_day<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
-        self.travel(agent, n, 0.0, rng, out);
+        if agent.status == Status::Free as u8 {
+            self.travel(agent, n, 0.0, rng, out);
+        } else {
+            self.goal_advance(agent, n, 0.0, rng, out);
+        }
     }
 
     /// Runs one day for `n` people in state `agent` and emits every end state with its count.
     #[inline]
     pub(crate) fn day<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
-        if agent.place & ON_LINK == 0 {
+        if self.mech.active {
+            self.start(agent, n, rng, out);
+        } else if agent.place & ON_LINK == 0 {
             self.evolve(agent, n, false, 0.0, rng, out);
         } else {
             self.travel(agent, n, 0.0, rng, out);
@@ -301,12 +323,15 @@ impl<'a> DayProcess<'a> {
             return;
         }
         agent.place = self.model.link_to[link] | ARRIVED;
+        if self.mech.active && self.mech.link_crossing[link] {
+            out.event(EV_CROSSING, n);
+        }
         if moved >= speed {
             self.finish(agent, n, moved, out);
             return;
         }
         let force_town_move = self.avoid_short_stints
-            && (f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0 < 0.5;
+            && (f64::from(agent.recent) / RECENT_STEPS + moved / self.max_move_speed) / 2.0 < 0.5;
         self.evolve(agent, n, force_town_move, moved, rng, out);
     }
 
@@ -314,18 +339,20 @@ impl<'a> DayProcess<'a> {
     /// that identical people stay identical) and emit.
     #[inline]
     fn finish<S: Sink>(&self, mut agent: Agent, n: u64, moved: f64, out: &mut S) {
-        agent.recent_travel = if self.avoid_short_stints {
+        agent.recent = if self.avoid_short_stints {
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "an average of small ratios"
             )]
-            let recent = (((f64::from(agent.recent_travel) + moved / self.max_move_speed) / 2.0
+            #[expect(clippy::cast_sign_loss, reason = "a non-negative average, saturated")]
+            let recent = ((f64::from(agent.recent) / RECENT_STEPS + moved / self.max_move_speed)
+                / 2.0
                 * RECENT_STEPS)
                 .round()
-                / RECENT_STEPS) as f32;
+                .clamp(0.0, f64::from(u16::MAX)) as u16;
             recent
         } else {
-            0.0
+            0
         };
         out.settled(agent, n);
     }
@@ -335,4 +362,415 @@ impl<'a> DayProcess<'a> {
 fn with_route(mut agent: Agent, path: u32) -> Agent {
     agent.route = path << HOP_BITS;
     agent
+}
+
+/// The seed's mechanisms (see `mechanisms.rs`): every person's start-of-day draws, travel with
+/// a goal, and the outcomes on arrival.
+impl DayProcess<'_> {
+    /// A person's day when mechanisms are active: the start-of-day draws of their status, then
+    /// Flee's moves or travel towards their goal. In the first phase (`stop_at_departure`),
+    /// people already on a link only take their draws; their travel comes in the second phase.
+    fn start<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        let on_link = agent.place & ON_LINK != 0;
+        let index = (agent.place & PLACE_MASK) as usize;
+        let mut n = n;
+        match Status::from_u8(agent.status) {
+            Status::Free => {
+                if self.mech.place_irregular(index, on_link) {
+                    n -= self.detect(agent, n, on_link, index, rng, out);
+                    if n > 0 && !on_link {
+                        let home = self.mech.home_target[index];
+                        let returning = if home == NONE {
+                            0
+                        } else {
+                            split(n, self.mday.return_chance[index], rng)
+                        };
+                        if returning > 0 {
+                            out.event(EV_RETURN_START, returning);
+                            let goer = with_status(agent, Status::Returning, home);
+                            self.goal(goer, returning, 0.0, rng, out);
+                            n -= returning;
+                        }
+                        let seekers = split(n, self.mday.asylum_chance, rng);
+                        if seekers > 0 {
+                            out.event(EV_ASYLUM_START, seekers);
+                            self.choose_channel(agent, seekers, rng, out);
+                            n -= seekers;
+                        }
+                    }
+                }
+                if n == 0 {
+                    return;
+                }
+                if !on_link {
+                    self.evolve(agent, n, false, 0.0, rng, out);
+                } else if self.stop_at_departure {
+                    out.settled(agent, n);
+                } else {
+                    self.travel(agent, n, 0.0, rng, out);
+                }
+            }
+            Status::AtHome => {
+                let leaving = split(n, self.mday.recross_chance, rng);
+                if leaving > 0 {
+                    out.event(EV_RECROSS, leaving);
+                    let free = with_status(agent, Status::Free, NO_ROUTE);
+                    self.evolve(free, leaving, false, 0.0, rng, out);
+                }
+                if leaving < n {
+                    out.settled(agent, n - leaving);
+                }
+            }
+            Status::Detained => {
+                let mut held = agent;
+                if agent.route <= 1 {
+                    self.release(agent, n, out);
+                } else {
+                    held.route -= 1;
+                    out.settled(held, n);
+                }
+            }
+            Status::Processing => {
+                let channel = agent.route >> 16;
+                let days = agent.route & 0xFFFF;
+                if days <= 1 {
+                    out.settled(with_status(agent, Status::Exiting, channel), n);
+                } else {
+                    let mut waiting = agent;
+                    waiting.route = (channel << 16) | (days - 1);
+                    out.settled(waiting, n);
+                }
+            }
+            Status::SeekingAsylum | Status::Returning | Status::Exiting => {
+                if agent.status != Status::Exiting as u8
+                    && self.mech.place_irregular(index, on_link)
+                {
+                    n -= self.detect(agent, n, on_link, index, rng, out);
+                }
+                if n == 0 {
+                    return;
+                }
+                if !on_link {
+                    self.goal(agent, n, 0.0, rng, out);
+                } else if self.stop_at_departure {
+                    out.settled(agent, n);
+                } else {
+                    self.goal_advance(agent, n, 0.0, rng, out);
+                }
+            }
+            Status::Exited => out.settled(agent, n),
+        }
+    }
+
+    /// Detection of `n` hidden people at a location or on a link: returns how many were
+    /// detected (they are detained).
+    fn detect<S: Sink>(
+        &self,
+        agent: Agent,
+        n: u64,
+        on_link: bool,
+        index: usize,
+        rng: &mut Stream,
+        out: &mut S,
+    ) -> u64 {
+        let p = if on_link {
+            self.mday.detect_travel[index]
+        } else {
+            self.mday.detect_settled[index]
+        };
+        let detected = split(n, p, rng);
+        if detected > 0 {
+            self.detain(agent, detected, rng, out);
+        }
+        detected
+    }
+
+    /// Moves `n` people to the detention site nearest to where they are, for a drawn
+    /// duration. Without a detention site they stay, free (hidden again).
+    fn detain<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        let on_link = agent.place & ON_LINK != 0;
+        let index = (agent.place & PLACE_MASK) as usize;
+        let (site, region) = if on_link {
+            (self.mech.link_site[index], self.mech.link_region[index])
+        } else {
+            (
+                self.mech.location_site[index],
+                self.mech.location_region[index],
+            )
+        };
+        if site == NONE {
+            let mut free = with_status(agent, Status::Free, NO_ROUTE);
+            if on_link {
+                free.place = self.model.link_to[index] | ARRIVED;
+            }
+            out.settled(free, n);
+            return;
+        }
+        out.event(EV_DETENTION, n);
+        if region != NONE {
+            out.event(self.mech.region_slot(region as usize), n);
+        }
+        let mut held = with_status(agent, Status::Detained, 0);
+        held.place = self.mech.site_location[site as usize] | ARRIVED;
+        draw_duration(n, self.mech.duration, rng, |days, count| {
+            held.route = u32::from(days);
+            out.settled(held, count);
+        });
+    }
+
+    /// The end of detention: people are released at their site's release location, at home.
+    fn release<S: Sink>(&self, agent: Agent, n: u64, out: &mut S) {
+        let here = agent.place & PLACE_MASK;
+        let release = self
+            .mech
+            .site_location
+            .iter()
+            .position(|&s| s == here)
+            .map_or(here, |site| self.mech.site_release[site]);
+        out.event(EV_RELEASE, n);
+        let mut home = with_status(agent, Status::AtHome, NO_ROUTE);
+        home.place = release | ARRIVED;
+        out.settled(home, n);
+    }
+
+    /// `n` settled hidden people set out for asylum: a multinomial split over the channels by
+    /// today's weights.
+    fn choose_channel<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        let weights = &self.mday.channel_weight;
+        let mut remaining_weight: f64 = weights.iter().sum();
+        if n == 1 {
+            let target = uniform(rng) * remaining_weight;
+            let mut cumulative = 0.0;
+            let mut chosen = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+            for (channel, &weight) in weights.iter().enumerate() {
+                cumulative += weight;
+                if weight > 0.0 && target < cumulative {
+                    chosen = channel;
+                    break;
+                }
+            }
+            let seeker = with_status(agent, Status::SeekingAsylum, channel_id(chosen));
+            self.goal(seeker, 1, 0.0, rng, out);
+            return;
+        }
+        let last = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+        let mut remaining = n;
+        for (channel, &weight) in weights.iter().enumerate() {
+            if remaining == 0 {
+                break;
+            }
+            if weight <= 0.0 {
+                continue;
+            }
+            let count = if channel == last {
+                remaining
+            } else {
+                binomial(remaining, (weight / remaining_weight).clamp(0.0, 1.0), rng)
+            };
+            remaining_weight -= weight;
+            remaining -= count;
+            if count > 0 {
+                let seeker = with_status(agent, Status::SeekingAsylum, channel_id(channel));
+                self.goal(seeker, count, 0.0, rng, out);
+            }
+        }
+    }
+
+    /// The target (index into the model's targets) of a person travelling with a goal.
+    fn target_of(&self, agent: Agent) -> usize {
+        let target = match Status::from_u8(agent.status) {
+            Status::SeekingAsylum => self.mech.channel_target[agent.route as usize],
+            Status::Exiting => self.mech.channel_exit_target[agent.route as usize],
+            _ => agent.route,
+        };
+        target as usize
+    }
+
+    /// A settled person with a goal takes the next link of the shortest path (or arrives, or
+    /// waits for a closed link to reopen, or gives up when the goal is unreachable).
+    fn goal<S: Sink>(&self, mut agent: Agent, n: u64, moved: f64, rng: &mut Stream, out: &mut S) {
+        let here = (agent.place & PLACE_MASK) as usize;
+        let target = &self.mech.targets[self.target_of(agent)];
+        if here == target.location as usize {
+            self.arrive(agent, n, rng, out);
+            return;
+        }
+        let link = target.next_link[here];
+        if link == NONE {
+            if agent.status == Status::Exiting as u8 {
+                // Successful claimants are flown out when no road leads to the exit.
+                agent.place = target.location | ARRIVED;
+                self.arrive(agent, n, rng, out);
+            } else {
+                out.settled(with_status(agent, Status::Free, NO_ROUTE), n);
+            }
+            return;
+        }
+        if !self.tables.link_open[link as usize] {
+            out.settled(agent, n);
+            return;
+        }
+        agent.place = (agent.place & ARRIVED) | ON_LINK | link;
+        agent.km_on_link = 0.0;
+        if self.stop_at_departure {
+            out.departed(agent, n);
+        } else {
+            self.goal_advance(agent, n, moved, rng, out);
+        }
+    }
+
+    /// Travel with a goal: up to the link's speed per day in all, through as many locations
+    /// as that allows.
+    fn goal_advance<S: Sink>(
+        &self,
+        mut agent: Agent,
+        n: u64,
+        mut moved: f64,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
+        let link = (agent.place & PLACE_MASK) as usize;
+        let speed = self.model.link_speed[link];
+        let budget = (speed - moved).max(0.0);
+        let km = f64::from(agent.km_on_link) + budget;
+        let distance = self.model.link_km[link];
+        if km <= distance {
+            #[expect(clippy::cast_possible_truncation, reason = "km fit in f32")]
+            let stored = km as f32;
+            agent.km_on_link = stored;
+            out.settled(agent, n);
+            return;
+        }
+        moved += distance - f64::from(agent.km_on_link);
+        agent.km_on_link = 0.0;
+        agent.place = if agent.place & SENT_BACK != 0 {
+            self.model.link_from[link] | ARRIVED
+        } else {
+            self.model.link_to[link] | ARRIVED
+        };
+        if moved < speed {
+            self.goal(agent, n, moved, rng, out);
+        } else {
+            let here = (agent.place & PLACE_MASK) as usize;
+            if here == self.mech.targets[self.target_of(agent)].location as usize {
+                self.arrive(agent, n, rng, out);
+            } else {
+                out.settled(agent, n);
+            }
+        }
+    }
+
+    /// Arrival at the goal: a claim at an asylum channel, home, or the exit.
+    fn arrive<S: Sink>(&self, agent: Agent, n: u64, rng: &mut Stream, out: &mut S) {
+        match Status::from_u8(agent.status) {
+            Status::SeekingAsylum => {
+                let channel = agent.route as usize;
+                self.claim(
+                    agent,
+                    n,
+                    channel,
+                    self.mech.channel_success[channel],
+                    rng,
+                    out,
+                );
+            }
+            Status::Returning => {
+                out.event(EV_RETURN_HOME, n);
+                out.settled(with_status(agent, Status::AtHome, NO_ROUTE), n);
+            }
+            Status::Exiting => {
+                out.event(EV_EXIT, n);
+                out.settled(with_status(agent, Status::Exited, NO_ROUTE), n);
+            }
+            _ => out.settled(agent, n),
+        }
+    }
+
+    /// `n` people claim asylum at `channel`: each succeeds with probability `success` (then
+    /// waits for the processing delay), or fails and is detained.
+    pub(crate) fn claim<S: Sink>(
+        &self,
+        agent: Agent,
+        n: u64,
+        channel: usize,
+        success: f64,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
+        out.event(EV_CLAIM, n);
+        out.event(self.mech.channel_slot(channel), n);
+        let accepted = split(n, success, rng);
+        if accepted > 0 {
+            let mut waiting = with_status(agent, Status::Processing, 0);
+            draw_duration(
+                accepted,
+                self.mech.channel_delay[channel],
+                rng,
+                |days, count| {
+                    waiting.route = (channel_id(channel) << 16) | u32::from(days);
+                    out.settled(waiting, count);
+                },
+            );
+        }
+        if accepted < n {
+            out.event(EV_FAILED, n - accepted);
+            let failed = with_status(agent, Status::Free, NO_ROUTE);
+            self.detain(failed, n - accepted, rng, out);
+        }
+    }
+}
+
+/// The same person with another status and route field; the recent-travel average is reset
+/// (it only matters to free people).
+#[inline]
+fn with_status(mut agent: Agent, status: Status, route: u32) -> Agent {
+    agent.status = status as u8;
+    agent.route = route;
+    agent.recent = 0;
+    agent
+}
+
+#[inline]
+fn channel_id(channel: usize) -> u32 {
+    u32::try_from(channel).unwrap_or(0xFFFF).min(0xFFFF)
+}
+
+/// Splits `n` people over the days of a duration (uniform over `min..=max`), calling `emit`
+/// with each number of days and its count.
+fn draw_duration(n: u64, duration: Duration, rng: &mut Stream, mut emit: impl FnMut(u16, u64)) {
+    match duration {
+        Duration::Fixed(days) => emit(days.max(1), n),
+        Duration::Uniform { min, max } => {
+            let (min, max) = (min.max(1), max.max(min.max(1)));
+            let values = u64::from(max - min) + 1;
+            if n == 1 {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss,
+                    reason = "u in [0, 1) times a small count"
+                )]
+                let pick = ((uniform(rng) * values as f64) as u64).min(values - 1);
+                emit(min + u16::try_from(pick).unwrap_or(0), 1);
+                return;
+            }
+            let mut remaining = n;
+            for offset in 0..values {
+                if remaining == 0 {
+                    break;
+                }
+                let left = values - offset;
+                #[expect(clippy::cast_precision_loss, reason = "small counts")]
+                let count = if left == 1 {
+                    remaining
+                } else {
+                    binomial(remaining, 1.0 / left as f64, rng)
+                };
+                remaining -= count;
+                if count > 0 {
+                    emit(min + u16::try_from(offset).unwrap_or(0), count);
+                }
+            }
+        }
+    }
 }

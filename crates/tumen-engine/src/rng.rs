@@ -20,6 +20,8 @@ pub enum StreamKind {
     Counts = 3,
     /// Later rounds of a day (chunk key = round << 40 | chunk).
     Rounds = 4,
+    /// Scheduled asylum incidents (chunk key = the incident's index).
+    Incidents = 5,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -35,7 +35,12 @@ impl RouteTable {
     /// # Errors
     /// When the graph has more candidates than [`MAX_PATHS`] or a path longer than
     /// [`MAX_PATH_LINKS`] links (chains of markers).
-    pub fn build(network: &Network, awareness_level: u32) -> Result<Self, EngineError> {
+    /// Links marked in `excluded` (channel links) are never part of a candidate.
+    pub fn build(
+        network: &Network,
+        awareness_level: u32,
+        excluded: &[bool],
+    ) -> Result<Self, EngineError> {
         let mut table = RouteTable {
             first_path: Vec::with_capacity(network.location_count() + 1),
             path_start: vec![0],
@@ -50,6 +55,7 @@ impl RouteTable {
             network,
             marker: &marker,
             awareness: i64::from(awareness_level),
+            excluded,
             origins: Vec::new(),
             stack: Vec::new(),
             table: &mut table,
@@ -63,7 +69,9 @@ impl RouteTable {
             walker.origins.clear();
             walker.origins.push(origin);
             for link in network.outgoing(origin) {
-                walker.visit(link, 0.0, 1)?;
+                if !walker.is_excluded(link) {
+                    walker.visit(link, 0.0, 1)?;
+                }
             }
         }
         table.first_path.push(u32_len(table.path_end.len())?);
@@ -97,12 +105,17 @@ struct Walker<'a> {
     network: &'a Network,
     marker: &'a [bool],
     awareness: i64,
+    excluded: &'a [bool],
     origins: Vec<LocationId>,
     stack: Vec<LinkId>,
     table: &'a mut RouteTable,
 }
 
 impl Walker<'_> {
+    fn is_excluded(&self, link: LinkId) -> bool {
+        self.excluded.get(link.index()).copied().unwrap_or(false)
+    }
+
     /// Flee's `calculateLinkWeight` recursion, emitting paths instead of weights.
     fn visit(&mut self, link: LinkId, prior_km: f64, mut step: i64) -> Result<(), EngineError> {
         let data = self.network.link(link);
@@ -133,7 +146,7 @@ impl Walker<'_> {
             let depth = self.origins.len();
             for next in self.network.outgoing(end) {
                 let next_end = self.network.link(next).to;
-                if self.origins.contains(&next_end) {
+                if self.origins.contains(&next_end) || self.is_excluded(next) {
                     continue;
                 }
                 self.origins.push(end);
@@ -199,7 +212,7 @@ mod tests {
     #[test]
     fn awareness_one_sees_neighbours_and_looks_through_markers() {
         let (network, _) = awareness_graph();
-        let table = RouteTable::build(&network, 1).unwrap();
+        let table = RouteTable::build(&network, 1, &[]).unwrap();
         let j = network.find("J").unwrap();
         assert_eq!(names(&network, &table, j), ["Z", "C1", "M>L", "M>CF"]);
     }
@@ -207,7 +220,7 @@ mod tests {
     #[test]
     fn awareness_two_matches_the_readme_candidates() {
         let (network, z) = awareness_graph();
-        let table = RouteTable::build(&network, 2).unwrap();
+        let table = RouteTable::build(&network, 2, &[]).unwrap();
         assert_eq!(
             names(&network, &table, z),
             ["J", "J>C1", "J>M>L", "J>M>CF", "K", "K>W", "K>Z2"]
@@ -220,7 +233,7 @@ mod tests {
     #[test]
     fn no_path_revisits_a_location() {
         let (network, _) = awareness_graph();
-        let table = RouteTable::build(&network, 3).unwrap();
+        let table = RouteTable::build(&network, 3, &[]).unwrap();
         for origin in 0..network.location_count() {
             for p in table.first_path[origin]..table.first_path[origin + 1] {
                 let mut seen = vec![LocationId::from_index(origin)];

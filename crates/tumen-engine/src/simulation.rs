@@ -3,7 +3,9 @@
 use crate::EngineError;
 use crate::agents::{AgentEngine, BATCHES, Pass};
 use crate::counts::CountEngine;
+use crate::mechanisms::{EV_PUSHED, Fired, PolicyState, Status, push_mean};
 use crate::observer::{DayView, Observer};
+use crate::process::DayProcess;
 use crate::rng::{StreamKind, stream};
 use crate::spawn::{Spawner, multinomial};
 use crate::world::{DayTables, Model, WorldState};
@@ -26,10 +28,45 @@ enum Population {
 }
 
 impl Population {
-    fn add(&mut self, location: usize, batch: usize, count: u64) {
+    fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
         match self {
-            Self::Agents(engine) => engine.add(location, batch, count),
-            Self::Counts(engine) => engine.add(location, batch, count),
+            Self::Agents(engine) => engine.add(location, batch, count, category),
+            Self::Counts(engine) => engine.add(location, batch, count, category),
+        }
+    }
+
+    fn status_counts(&self) -> &[u64] {
+        match self {
+            Self::Agents(engine) => &engine.status_counts,
+            Self::Counts(engine) => &engine.status_counts,
+        }
+    }
+
+    fn events(&self) -> &[u64] {
+        match self {
+            Self::Agents(engine) => &engine.events,
+            Self::Counts(engine) => &engine.events,
+        }
+    }
+
+    fn events_mut(&mut self) -> &mut [u64] {
+        match self {
+            Self::Agents(engine) => &mut engine.events,
+            Self::Counts(engine) => &mut engine.events,
+        }
+    }
+
+    fn incident(
+        &mut self,
+        model: &Model,
+        process: &DayProcess<'_>,
+        eligible: &dyn Fn(&crate::agents::Agent) -> bool,
+        group: crate::mechanisms::Group,
+        rng: &mut crate::rng::Stream,
+    ) -> u64 {
+        match self {
+            Self::Agents(engine) => engine.incident(model, process, eligible, group, rng),
+            Self::Counts(engine) => engine.incident(model, process, eligible, group, rng),
         }
     }
 
@@ -77,13 +114,19 @@ impl Population {
     }
 
     /// Adds `count` people at `location`, dealt uniformly at random into the batches.
-    fn add_dealt(&mut self, location: usize, count: u64, rng: &mut crate::rng::Stream) {
+    fn add_dealt(
+        &mut self,
+        location: usize,
+        count: u64,
+        category: Option<usize>,
+        rng: &mut crate::rng::Stream,
+    ) {
         let mut dealt = [0_u64; BATCHES];
         let weights = [1.0; BATCHES];
         if count > 0 && multinomial(count, &weights, rng, &mut dealt).is_some() {
             for (batch, &n) in dealt.iter().enumerate() {
                 if n > 0 {
-                    self.add(location, batch, n);
+                    self.add(location, batch, n, category);
                 }
             }
         }
@@ -115,6 +158,7 @@ pub struct Simulation {
     day: u32,
     spawn_buffer: Vec<u64>,
     spawned_today: u64,
+    policy: PolicyState,
 }
 
 impl Simulation {
@@ -145,6 +189,13 @@ impl Simulation {
         let scenario = &model.scenario;
         let spawn_rules = &scenario.settings.spawn_rules;
         let mut deal = stream(seed, u32::MAX, StreamKind::Spawn, 1);
+        let category = |index: usize| -> Option<usize> {
+            model.mech.active.then(|| {
+                model.category(&crate::agents::Agent::at(
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                ))
+            })
+        };
         if spawn_rules.insert_day0 && !spawn_rules.empty_camps_on_day0 {
             for index in 0..model.location_count() {
                 if !state.camp[index] {
@@ -153,12 +204,12 @@ impl Simulation {
                 let id = tumen_core::LocationId::from_index(index);
                 if let Some(series) = scenario.observations.camp(id) {
                     let people = u64::try_from(series.value_at(0)).unwrap_or(0);
-                    engine.add_dealt(index, people, &mut deal);
+                    engine.add_dealt(index, people, category(index), &mut deal);
                 }
             }
         }
         for location in &scenario.initial_agents {
-            engine.add_dealt(location.index(), 1, &mut deal);
+            engine.add_dealt(location.index(), 1, category(location.index()), &mut deal);
         }
         Ok(Self {
             state,
@@ -169,6 +220,7 @@ impl Simulation {
             day: 0,
             spawn_buffer: Vec::new(),
             spawned_today: 0,
+            policy: PolicyState::default(),
             model,
         })
     }
@@ -235,23 +287,37 @@ impl Simulation {
         self.spawner
             .refresh_weights(&self.model, &self.state, weight_time);
         let mut rng = stream(self.seed, day, StreamKind::Spawn, 0);
+        self.engine.events_mut().fill(0);
         let mut buffer = std::mem::take(&mut self.spawn_buffer);
-        self.spawned_today =
-            self.spawner
-                .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
+        if self.model.scenario.mechanisms.push.is_empty() {
+            self.spawned_today =
+                self.spawner
+                    .spawn(&self.model, &mut self.state, day, &mut rng, &mut buffer)?;
+        } else {
+            self.spawned_today = self.push(t, &mut rng, &mut buffer);
+        }
         for (location, &count) in buffer.iter().enumerate() {
             if count > 0 {
-                self.engine.add_dealt(location, count, &mut rng);
+                let category = self.category_of_new(location);
+                self.engine.add_dealt(location, count, category, &mut rng);
             }
         }
         self.spawn_buffer = buffer;
         self.apply_closures(t);
+        if self.model.mech.active {
+            self.tables
+                .mech
+                .refresh(&self.model.scenario, &self.model.mech, &self.policy, t);
+        }
         self.tables.refresh(
             &self.model,
             &mut self.state,
             self.engine.location_counts(),
             t,
         );
+        if self.model.mech.active {
+            self.run_incidents(t);
+        }
         if self.model.capacity_limited {
             // Flee updates counts agent by agent, so capacity depends on who moved before.
             // People act batch after batch: first every batch departs, then every batch
@@ -279,8 +345,14 @@ impl Simulation {
                 );
             }
         }
+        if self.model.mech.active {
+            self.fire_triggers(day);
+        }
         let view = DayView {
             day: Day(day),
+            status_counts: self.engine.status_counts(),
+            events: self.engine.events(),
+            enforcement: &self.tables.mech.intensity,
             location_counts: self.engine.location_counts(),
             link_counts: self.engine.link_counts(),
             agents_total: self.engine.len(),
@@ -304,6 +376,109 @@ impl Simulation {
             self.step(observer)?;
         }
         Ok(())
+    }
+
+    /// The category of people who appear at `location` (when categories are counted).
+    fn category_of_new(&self, location: usize) -> Option<usize> {
+        self.model.mech.active.then(|| {
+            self.model.category(&crate::agents::Agent::at(
+                u32::try_from(location).unwrap_or(u32::MAX),
+            ))
+        })
+    }
+
+    /// Push from origins: a Poisson number of people per origin with the day's mean.
+    fn push(&mut self, t: i64, rng: &mut crate::rng::Stream, buffer: &mut Vec<u64>) -> u64 {
+        use rand_distr::Distribution;
+        buffer.clear();
+        buffer.resize(self.model.location_count(), 0);
+        let mut total = 0;
+        for push in &self.model.scenario.mechanisms.push {
+            let mean = push_mean(&self.model.scenario, push, t);
+            let count = if mean > 0.0 {
+                rand_distr::Poisson::new(mean).map_or(0.0, |p| p.sample(rng))
+            } else {
+                0.0
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a Poisson draw is a non-negative whole number"
+            )]
+            let count = count as u64;
+            buffer[push.location.index()] += count;
+            total += count;
+        }
+        if let Some(slot) = self.engine.events_mut().get_mut(EV_PUSHED) {
+            *slot += total;
+        }
+        total
+    }
+
+    /// The scheduled incidents of day `t`: groups drawn among the hidden people settled in the
+    /// channel's country claim asylum at once.
+    fn run_incidents(&mut self, t: i64) {
+        let Some(asylum) = &self.model.scenario.mechanisms.asylum else {
+            return;
+        };
+        let day = u32::try_from(t).unwrap_or(u32::MAX);
+        for (index, incident) in asylum.incidents.iter().enumerate() {
+            if incident.day != t {
+                continue;
+            }
+            let country = self.model.mech.channel_country[incident.channel];
+            let network = &self.model.scenario.network;
+            let irregular = &self.model.mech;
+            let eligible = |agent: &crate::agents::Agent| {
+                agent.status == Status::Free as u8
+                    && agent.location().is_some_and(|l| {
+                        irregular.place_irregular(l as usize, false)
+                            && network.locations[l as usize].country.0 == country
+                    })
+            };
+            let process = DayProcess::new(&self.model, &self.tables);
+            let mut rng = stream(self.seed, day, StreamKind::Incidents, index as u64);
+            self.engine.incident(
+                &self.model,
+                &process,
+                &eligible,
+                crate::mechanisms::Group {
+                    size: incident.size,
+                    channel: incident.channel,
+                    success: incident.success,
+                },
+                &mut rng,
+            );
+        }
+    }
+
+    /// Policy feedback: fires every enabled trigger whose country's channels received at least
+    /// its minimum number of people today.
+    fn fire_triggers(&mut self, day: u32) {
+        let mech = &self.model.mech;
+        let events = self.engine.events();
+        for (index, trigger) in self.model.scenario.mechanisms.triggers.iter().enumerate() {
+            if !trigger.enabled {
+                continue;
+            }
+            let people: u64 = (0..mech.channels)
+                .filter(|&c| mech.channel_country[c] == trigger.country.0)
+                .map(|c| events[mech.channel_slot(c)])
+                .sum();
+            if people >= trigger.min_size && people > 0 {
+                self.policy.fired.push(Fired {
+                    trigger: index,
+                    day,
+                    people,
+                });
+            }
+        }
+    }
+
+    /// The triggers fired so far.
+    #[must_use]
+    pub fn fired_triggers(&self) -> &[Fired] {
+        &self.policy.fired
     }
 
     /// Flee's `AddNewConflictZones`: returns whether any zone started or ended.

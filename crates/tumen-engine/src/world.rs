@@ -3,6 +3,8 @@
 //! engines read each day ([`DayTables`]).
 
 use crate::EngineError;
+use crate::agents::{Agent, ON_LINK, PLACE_MASK};
+use crate::mechanisms::{MechDay, MechModel, Status};
 use crate::routes::RouteTable;
 use tumen_core::{ClosureScope, LinkId, LocationId, LocationKind, MoveRules, Scenario, Settings};
 
@@ -36,6 +38,8 @@ pub struct Model {
     pub notes: Vec<String>,
     /// Whether any location has a finite capacity (route weights then depend on counts).
     pub capacity_limited: bool,
+    /// The seed's mechanisms (inactive for a Flee scenario).
+    pub mech: MechModel,
 }
 
 impl Model {
@@ -53,7 +57,8 @@ impl Model {
             )));
         }
         let network = &scenario.network;
-        let routes = RouteTable::build(network, rules.awareness_level)?;
+        let mech = MechModel::new(&scenario)?;
+        let routes = RouteTable::build(network, rules.awareness_level, &mech.channel_link)?;
         let link_to = network.links.iter().map(|l| l.to.0).collect();
         let link_from = network.links.iter().map(|l| l.from.0).collect();
         let link_km = network.links.iter().map(|l| l.distance_km).collect();
@@ -128,6 +133,7 @@ impl Model {
             .collect();
         let capacity_limited = capacity.iter().any(|c| c.is_some_and(|c| c >= 1));
         Ok(Self {
+            mech,
             capacity_limited,
             routes,
             link_to,
@@ -154,6 +160,24 @@ impl Model {
     #[must_use]
     pub fn location_count(&self) -> usize {
         self.scenario.network.location_count()
+    }
+
+    /// The category a person is counted in (see [`crate::mechanisms::CATEGORIES`]).
+    #[must_use]
+    pub fn category(&self, agent: &Agent) -> usize {
+        match Status::from_u8(agent.status) {
+            Status::Free => {
+                let index = (agent.place & PLACE_MASK) as usize;
+                usize::from(self.mech.place_irregular(index, agent.place & ON_LINK != 0))
+            }
+            Status::SeekingAsylum => 2,
+            Status::Returning => 3,
+            Status::Detained => 4,
+            Status::Processing => 5,
+            Status::Exiting => 6,
+            Status::Exited => 7,
+            Status::AtHome => 8,
+        }
     }
 
     /// Number of links.
@@ -330,6 +354,8 @@ pub struct DayTables {
     pub capacity_multiplier: Vec<f64>,
     /// Per link: open today.
     pub link_open: Vec<bool>,
+    /// The mechanisms' probabilities today.
+    pub mech: MechDay,
 }
 
 impl DayTables {
@@ -359,6 +385,9 @@ impl DayTables {
                     .spawn_rules
                     .conflict_decay(day - state.time_of_conflict[index]);
                 score *= rules.conflict_weight.powf(decay * state.conflict[index]);
+            }
+            if let Some(aid) = &model.scenario.mechanisms.aid {
+                score *= 1.0 + aid.attraction * self.mech.aid.get(index).copied().unwrap_or(0.0);
             }
             self.score[index] = score;
             self.town[index] = state.town[index];
