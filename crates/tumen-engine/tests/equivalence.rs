@@ -10,10 +10,12 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
 
 use tumen_core::{
-    Closure, ClosureScope, ConflictTable, LocationKind, Network, Observations, Route, Scenario,
-    Schedule, Series, Settings,
+    Aid, Asylum, Campaign, Channel, Closure, ClosureScope, ConflictTable, Detention, DetentionSite,
+    Duration, Enforcement, EnforcementRegion, Incident, LinkId, LocationKind, Mechanisms, Network,
+    Observations, Push, PushRate, Recrossing, Route, Scenario, Schedule, Series, Settings, Trigger,
+    VoluntaryReturn,
 };
-use tumen_engine::{EngineKind, Simulation};
+use tumen_engine::{DayView, EngineKind, Observer, ObserverError, Simulation};
 
 fn scenario() -> Scenario {
     let mut b = Network::builder();
@@ -171,4 +173,249 @@ fn the_comparison_detects_a_different_rule() {
         (ma - mc).abs() > 4.5 * ((va + vc) / replicas as f64).sqrt() + 0.5
     });
     assert!(differs);
+}
+
+/// A scenario that uses every mechanism: push from two origins, a camp with a capacity (so the
+/// day runs in batches of departures and arrivals), enforcement with a campaign and a
+/// trigger, detention of drawn length, release and re-crossing, voluntary return with aid,
+/// two asylum channels (one behind a channel link) with drawn delays, and an incident.
+fn mechanism_scenario() -> Scenario {
+    let mut b = Network::builder();
+    let a1 = b.add("A1", LocationKind::ConflictZone, "Home", 400_000);
+    let a2 = b.add("A2", LocationKind::ConflictZone, "Home", 200_000);
+    let jail = b.add("Jail", LocationKind::Town, "Home", 0);
+    let border = b.add("Border", LocationKind::Town, "Host", 0);
+    let village = b.add("Village", LocationKind::Camp, "Host", 0);
+    let city = b.add("City", LocationKind::Camp, "Host", 0);
+    let capital = b.add("Capital", LocationKind::Town, "Host", 0);
+    let transit = b.add("Transit", LocationKind::Town, "Third", 0);
+    let exit = b.add("Exit", LocationKind::Town, "Dest", 0);
+    b.link(a1, border, 60.0);
+    b.link(a2, border, 150.0);
+    b.link(a1, jail, 40.0);
+    b.link(border, village, 30.0);
+    b.link(border, city, 120.0);
+    b.link(city, capital, 500.0);
+    b.link(capital, transit, 700.0);
+    b.link(capital, exit, 900.0);
+    b.link(transit, exit, 1500.0);
+    let mut network = b.build();
+    if let Some(location) = network.locations.get_mut(village.index()) {
+        location.capacity = Some(1500);
+    }
+    let host = network.find_country("Host").unwrap();
+    let channel_links = network
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.to == exit || l.from == exit)
+        .map(|(i, _)| LinkId::from_index(i))
+        .collect();
+    let mut settings = Settings::flee_defaults();
+    settings.move_rules.awareness_level = 2;
+    settings.move_rules.avoid_short_stints = true;
+    Scenario {
+        name: "mechanisms-equivalence".into(),
+        start_date: tumen_core::Date::constant(2000, 1, 1),
+        days: 40,
+        network,
+        settings,
+        schedule: Schedule::default(),
+        observations: Observations::default(),
+        initial_agents: vec![city; 2000],
+        mechanisms: Mechanisms {
+            irregular_countries: vec![host],
+            channel_links,
+            push: vec![
+                Push {
+                    location: a1,
+                    rate: PushRate::PerDay(Series {
+                        points: vec![(0, 100.0), (39, 20.0)],
+                    }),
+                },
+                Push {
+                    location: a2,
+                    rate: PushRate::PerCapita {
+                        per_capita: 1e-4,
+                        intensity: Series::constant(1.0),
+                    },
+                },
+            ],
+            enforcement: Some(Enforcement {
+                regions: vec![
+                    EnforcementRegion {
+                        name: "Border".into(),
+                        locations: vec![border, village],
+                        baseline: Series::constant(0.01),
+                        campaigns: vec![Campaign {
+                            name: "sweep".into(),
+                            start: 15,
+                            end: 20,
+                            add: 0.05,
+                        }],
+                    },
+                    EnforcementRegion {
+                        name: "Inland".into(),
+                        locations: vec![city, capital],
+                        baseline: Series::constant(0.004),
+                        campaigns: Vec::new(),
+                    },
+                ],
+                kind_multipliers: vec![(LocationKind::Town, 2.0)],
+                settled_multiplier: 1.0,
+                travelling_multiplier: 3.0,
+            }),
+            detention: Some(Detention {
+                sites: vec![DetentionSite {
+                    location: jail,
+                    release: a1,
+                }],
+                duration: Duration::Uniform { min: 3, max: 8 },
+            }),
+            recrossing: Some(Recrossing {
+                rate: 0.05,
+                intensity: None,
+            }),
+            voluntary_return: Some(VoluntaryReturn {
+                rate: 0.01,
+                conditions: Some(Series {
+                    points: vec![(0, 0.5), (39, 1.5)],
+                }),
+                homes: vec![a1, a2],
+            }),
+            asylum: Some(Asylum {
+                rate: Series::constant(0.005),
+                channels: vec![
+                    Channel {
+                        name: "mission".into(),
+                        location: capital,
+                        exit,
+                        weight: Series::constant(1.0),
+                        success: 0.8,
+                        delay: Duration::Uniform { min: 2, max: 6 },
+                    },
+                    Channel {
+                        name: "pipeline".into(),
+                        location: transit,
+                        exit,
+                        weight: Series::constant(0.5),
+                        success: 0.95,
+                        delay: Duration::Fixed(3),
+                    },
+                ],
+                incidents: vec![Incident {
+                    day: 10,
+                    channel: 0,
+                    size: 60,
+                    success: 0.9,
+                    label: "rush".into(),
+                }],
+            }),
+            triggers: vec![Trigger {
+                name: "crackdown".into(),
+                enabled: true,
+                min_size: 50,
+                country: host,
+                region: 0,
+                delta: 0.03,
+                half_life_days: 5.0,
+            }],
+            aid: Some(Aid {
+                presence: vec![(city, Series::constant(1.0))],
+                attraction: 0.5,
+                return_damping: 0.5,
+                enforcement_reduction: 5.0,
+            }),
+        },
+    }
+}
+
+/// Per day: location counts, then categories, then cumulative events.
+#[derive(Default)]
+struct Cells {
+    days: Vec<Vec<f64>>,
+    cumulative: Vec<f64>,
+}
+
+impl Observer for Cells {
+    fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
+        self.cumulative.resize(view.events.len(), 0.0);
+        for (total, &e) in self.cumulative.iter_mut().zip(view.events) {
+            *total += e as f64;
+        }
+        let mut row: Vec<f64> = view.location_counts.iter().map(|&c| c as f64).collect();
+        row.extend(view.status_counts.iter().map(|&c| c as f64));
+        row.extend(self.cumulative.iter().copied());
+        self.days.push(row);
+        Ok(())
+    }
+}
+
+fn cells_of(scenario: &Scenario, kind: EngineKind, replicas: u64) -> Vec<Vec<Vec<f64>>> {
+    (1..=replicas)
+        .map(|seed| {
+            let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind).unwrap();
+            let mut cells = Cells::default();
+            simulation.run(&mut cells).unwrap();
+            cells.days
+        })
+        .collect()
+}
+
+fn differing_cells(a: &[Vec<Vec<f64>>], b: &[Vec<Vec<f64>>], days: &[usize]) -> Vec<String> {
+    let replicas = a.len() as f64;
+    let mut failures = Vec::new();
+    for &day in days {
+        for cell in 0..a[0][day].len() {
+            let (ma, va) = mean_var(a.iter().map(|r| r[day][cell]));
+            let (mb, vb) = mean_var(b.iter().map(|r| r[day][cell]));
+            let tolerance = 4.5 * ((va + vb) / replicas).sqrt() + 0.5;
+            if (ma - mb).abs() > tolerance {
+                failures.push(format!(
+                    "day {day} cell {cell}: agents {ma:.1} ± {:.1}, counts {mb:.1} ± {:.1}",
+                    va.sqrt(),
+                    vb.sqrt()
+                ));
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn count_engine_matches_agent_engine_with_every_mechanism() {
+    // Same criterion as above, over location counts, categories and cumulative events.
+    let replicas = 150;
+    let scenario = mechanism_scenario();
+    let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+    let counts = cells_of(&scenario, EngineKind::Counts, replicas);
+    let days: Vec<usize> = (0..40).step_by(3).chain([39]).collect();
+    let failures = differing_cells(&agents, &counts, &days);
+    assert!(
+        failures.is_empty(),
+        "{} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The run exercised every mechanism.
+    let last = &agents[0][39];
+    let locations = scenario.network.location_count();
+    let events = &last[locations + tumen_engine::CATEGORIES.len()..];
+    for (index, name) in tumen_engine::EVENTS.iter().enumerate() {
+        assert!(events[index] > 0.0, "no `{name}` event in the run");
+    }
+}
+
+#[test]
+fn the_mechanism_comparison_detects_a_different_rule() {
+    // A detention twice as long on one side must be caught.
+    let replicas = 60;
+    let scenario = mechanism_scenario();
+    let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+    let mut changed = scenario;
+    if let Some(detention) = changed.mechanisms.detention.as_mut() {
+        detention.duration = Duration::Uniform { min: 6, max: 16 };
+    }
+    let counts = cells_of(&changed, EngineKind::Counts, replicas);
+    assert!(!differing_cells(&agents, &counts, &[20, 39]).is_empty());
 }
