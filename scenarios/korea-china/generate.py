@@ -104,8 +104,8 @@ LOCATIONS = [
     ("Phnom Penh", "Phnom Penh", "Cambodia", 11.5696, 104.921, "town", 0, "SIMPLEMAPS"),
     ("Chiang Rai", "Chiang Rai", "Thailand", 19.9094, 99.8275, "town", 0, "SIMPLEMAPS"),
     ("Bangkok", "Bangkok", "Thailand", 13.75, 100.5167, "town", 0, "SIMPLEMAPS"),
-    ("Manila", "Metro Manila", "Philippines", 14.5958, 120.9772, "town", 0, "SIMPLEMAPS"),
-    ("Singapore", "Singapore", "Singapore", 1.3, 103.8, "town", 0, "SIMPLEMAPS"),
+    # ("Manila", "Metro Manila", "Philippines", 14.5958, 120.9772, "town", 0, "SIMPLEMAPS"),  # dropped: only a flight transit, and flights are not links (NOTES.md 9)
+    # ("Singapore", "Singapore", "Singapore", 1.3, 103.8, "town", 0, "SIMPLEMAPS"),  # dropped: only a flight transit, and flights are not links (NOTES.md 9)
     # destination (exit) [SIMPLEMAPS]
     ("Seoul", "Seoul", "South Korea", 37.5833, 127.0, "camp", 0, "SIMPLEMAPS"),
 ]
@@ -190,9 +190,9 @@ ROUTES = [
     ("Ulaanbaatar", "Seoul", 1993, "flight", "DATA"),
     # flights out of China after asylum [ROUTES_DATA]
     ("Beijing", "Manila", 2849, "flight", "DATA"),
-    ("Manila", "Seoul", 2624, "flight", "DATA"),
+    # ("Manila", "Seoul", 2624, "flight", "DATA"),  # dropped: only a flight transit, and flights are not links (NOTES.md 9)
     ("Beijing", "Singapore", 4478, "flight", "DATA"),
-    ("Singapore", "Seoul", 4681, "flight", "DATA"),
+    # ("Singapore", "Seoul", 4681, "flight", "DATA"),  # dropped: only a flight transit, and flights are not links (NOTES.md 9)
     ("Beijing", "Bangkok", 3295, "flight", "DATA"),
     ("Shenyang", "Manila", 3035, "flight", "DATA"),
     # exit south via Southeast Asia [ROUTES_DATA]
@@ -531,6 +531,10 @@ def build_locations(coords):
 def build_routes(coords):
     rows = []
     for a, b, km, kind, _origin in ROUTES:
+        if kind == "flight":
+            # Flights are not links: successful asylum claimants are flown to Seoul (the engine
+            # moves people to an exit no road leads to); nobody else can take a plane. NOTES.md 9.
+            continue
         gc = haversine_km(coords[a], coords[b])
         if kind == "access":
             base = ACCESS_KM
@@ -663,37 +667,57 @@ def build_mechanisms(coords):
     write_csv("mechanisms/missions.csv", rows,
               ["mission", "mission_of", "city", "location", "latitude", "longitude", "coordinates", "incidents",
                "source", "note"])
-    # targets
+    # targets: how each is measured on a run (columns measure, quantity, start, end; see
+    # scenario.toml and NOTES.md section 9). `sum`: events summed over start..end; `stock`:
+    # categories on day `end`; `peak_year`: the year with most events; `ratio_to_before`: mean
+    # daily events in start..end over the same number of days just before.
+    hidden = "hidden+seeking_asylum+returning"
     t = []
     for year, count, low, high, src, note in ARRIVALS:
         if 1996 <= year <= 2002:
-            t.append([f"arrivals_south_korea_{year}", "count per year", year, low, high, src,
-                      "Ministry of Unification; " + note])
+            t.append([f"arrivals_south_korea_{year}", "count per year", "sum", "asylum_exits",
+                      f"{year}-01-01", f"{year}-12-31", low, high, src, "Ministry of Unification; " + note])
     hp = {r[0]: r for r in HIDDEN_POPULATION}
     for year in (1998, 2002):
         _, central, low, high, env, src, note = hp[year]
-        t.append([f"hidden_population_{year}", "stock (survey range)", year, low, high, src,
-                  f"central {central} (Johns Hopkins survey series); mid-year"])
-        t.append([f"hidden_population_{year}_upper_envelope", "stock (upper envelope: stay below)", year, None, env,
-                  src, "aid-group figures; " + ("Good Friends 1999 figure (no 1998 aid-group figure)" if year == 1998
-                                                 else "aid workers 'as many as 100,000' (VOA 2002-05-29); USCR 'at least 100,000'")])
+        t.append([f"hidden_population_{year}", "stock (survey range)", "stock", hidden, f"{year}-07-01",
+                  f"{year}-07-01", low, high, src, f"central {central} (Johns Hopkins survey series); mid-year"])
+        t.append([f"hidden_population_{year}_upper_envelope", "stock (upper envelope: stay below)", "stock", hidden,
+                  f"{year}-07-01", f"{year}-07-01", None, env, src,
+                  "aid-group figures; " + ("Good Friends 1999 figure (no 1998 aid-group figure)" if year == 1998
+                                           else "aid workers 'as many as 100,000' (VOA 2002-05-29); USCR 'at least 100,000'")])
     for year, period, count, low, high, scope, src, note in DEPORTATIONS:
         if (year, period) in ((1997, "year"), (1998, "year"), (2002, "year")):
-            t.append([f"repatriations_{year}", "count per year", year, low, high, src, f"{scope}; {note}"])
-    t.append(["crossings_peak", "shape", "1997-1998", None, None, "VOA_2002; RFA_2010",
+            t.append([f"repatriations_{year}", "count per year", "sum", "detentions", f"{year}-01-01",
+                      f"{year}-12-31", low, high, src, f"{scope}; {note}"])
+    t.append(["crossings_peak", "shape", "peak_year", "crossings", "1994-01-01", "2004-12-31", 1997, 1998,
+              "VOA_2002; RFA_2010",
               "crossings into China peak in 1997-98 and decline after (aid workers, VOA 2002-05-29); "
               "JHU: migrant stock peaked in 1998"])
-    t.append(["crackdown_2002_weekly_deportations", "shape (ratio)", "2002-03-14/2002-05-29", None, None, "VOA_2002",
-              "weekly deportations from mid-March to late May 2002 clearly above the weeks before; crackdown began "
-              "in mid-March after the Spanish embassy incident of 2002-03-14"])
-    t.append(["crackdown_2002_deportations_total", "count in period", "2002-03-14/2002-05-29", 200, 999, "VOA_2002",
+    t.append(["crackdown_2002_weekly_deportations", "shape (ratio)", "ratio_to_before", "detentions",
+              "2002-03-15", "2002-05-29", 1.5, None, "VOA_2002",
+              "deportations per day from mid-March to late May 2002 over the same length of time before; 'clearly "
+              "above' read as at least 1.5 (ours); crackdown began in mid-March after the Spanish embassy incident "
+              "of 2002-03-14"])
+    t.append(["crackdown_2002_deportations_total", "count in period", "sum", "detentions", "2002-03-14",
+              "2002-05-29", 200, 999, "VOA_2002",
               "'likely in the hundreds' in recent weeks; 200-999 is our numeric reading"])
-    t.append(["asylum_exits_by_2002-05-29", "count (additional)", "2002-03-14/2002-05-29", 38, None, "VOA_2002",
+    t.append(["asylum_exits_by_2002-05-29", "count (additional)", "sum", "asylum_exits", "2002-03-14",
+              "2002-05-29", 38, None, "VOA_2002",
               "'at least 38' who sought asylum at missions allowed to travel to South Korea in recent weeks"])
-    t.append(["origin_share_north_hamgyong", "share (additional)", 2003, 0.719, 0.719, "HANKOOK_2004",
-              "71.9% (921 of 1,281) of 2003 arrivals in South Korea had lived in North Hamgyong"])
+    t.append(["origin_share_north_hamgyong", "share (additional)", None, None, None, None, 0.719, 0.719,
+              "HANKOOK_2004",
+              "not simulated (agents do not carry their province); 71.9% (921 of 1,281) of 2003 arrivals in "
+              "South Korea had lived in North Hamgyong"])
     write_csv("mechanisms/targets.csv", t,
-              ["target", "kind", "year_or_period", "documented_low", "documented_high", "source", "note"])
+              ["target", "kind", "measure", "quantity", "start", "end", "documented_low", "documented_high",
+               "source", "note"])
+    # conditions at home for voluntary return: higher when the famine eases (ours, NOTES.md 9)
+    rows = []
+    for year in sorted(PROFILE):
+        val = PROFILE[year][0]
+        rows.append([year, fmt(1.0 - 0.6 * val, 3)])
+    write_csv("mechanisms/return_conditions.csv", rows, ["year", "conditions"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,7 +751,7 @@ def check():
             if m not in seen:
                 seen.add(m)
                 todo.append(m)
-    assert seen == nameset, f"not connected: {sorted(nameset - seen)}"
+    assert seen | {"Seoul"} == nameset, f"not connected: {sorted(nameset - seen)}"
     conf = read_rows("input_csv/conflicts.csv")
     assert conf[0][0] == "#Day" and all(c in nameset for c in conf[0][1:])
     assert len(conf) - 1 == DAYS, len(conf)
