@@ -49,6 +49,7 @@
 
 mod diagnostic;
 mod flee;
+mod native;
 mod settings;
 mod source;
 mod text;
@@ -69,6 +70,12 @@ pub struct LoadOptions {
     /// Number of days to simulate instead of the period file's `Length` (when `Some(n)` with
     /// `n > 0`).
     pub days: Option<u32>,
+    /// Overrides applied to `scenario.toml` before it is read, each `key.path=value` with a
+    /// TOML value (`enforcement.trigger.enabled=false`, `asylum.rate=0.0001`,
+    /// `scenario.name="x"`). A path through a list of tables changes every entry; `name[N]`
+    /// picks entry N (from 0). Only [`load`] and [`load_dir`] read them; giving any for a
+    /// scenario without `scenario.toml` is an error.
+    pub overrides: Vec<String>,
 }
 
 /// A loaded scenario with what was noticed on the way.
@@ -83,12 +90,40 @@ pub struct Loaded {
     pub settings_report: Vec<(String, String)>,
 }
 
+/// Loads the scenario in directory `dir`, named after the directory: the Flee part (as
+/// [`load_flee_dir`]) and, when the directory has a `scenario.toml`, the mechanisms it
+/// configures (the native format, `docs/NATIVE_FORMAT.md`), with `options.overrides` applied.
+/// Without `scenario.toml` the result is exactly [`load_flee_dir`]'s.
+///
+/// # Errors
+/// As [`load_flee_dir`], plus every problem of `scenario.toml`, of the tables it names and of
+/// the overrides.
+pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+    let (source, name) = open_dir(dir)?;
+    load(&source, &name, options)
+}
+
+/// Loads a scenario from `source`: the Flee part and, when there is a `scenario.toml`, the
+/// mechanisms (see [`load_dir`]).
+///
+/// # Errors
+/// As [`load_dir`].
+pub fn load(source: &dyn Source, name: &str, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+    native::load(source, name, options)
+}
+
 /// Loads the Flee scenario in directory `dir`; the scenario is named after the directory.
 ///
 /// # Errors
 /// [`ScenarioError::Io`] when `dir` is not a readable directory or a file cannot be read;
 /// [`ScenarioError::Invalid`] with every problem found (up to 50 errors) otherwise.
 pub fn load_flee_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+    let (source, name) = open_dir(dir)?;
+    load_flee(&source, &name, options)
+}
+
+/// The source of a scenario directory and the scenario's name (the directory's).
+fn open_dir(dir: &Path) -> Result<(DirSource, String), ScenarioError> {
     let metadata = fs_err::metadata(dir).map_err(|source| ScenarioError::Io {
         path: dir.display().to_string(),
         source,
@@ -114,7 +149,7 @@ pub fn load_flee_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, Scenar
             || "scenario".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-    load_flee(&DirSource(dir.to_path_buf()), &name, options)
+    Ok((DirSource(dir.to_path_buf()), name))
 }
 
 /// Loads a Flee scenario from `source`. `name` becomes [`tumen_core::Scenario::name`]. The

@@ -277,11 +277,13 @@ fn flee_31_period_file_and_days_override() {
     let options = LoadOptions {
         settings_path: None,
         days: Some(3),
+        ..LoadOptions::default()
     };
     assert_eq!(load_flee(&source, "t", &options).unwrap().scenario.days, 3);
     let options = LoadOptions {
         settings_path: None,
         days: Some(0),
+        ..LoadOptions::default()
     };
     assert_eq!(load_flee(&source, "t", &options).unwrap().scenario.days, 4);
 }
@@ -401,6 +403,7 @@ fn a_directory_loads_and_is_named_after_itself() {
     let options = LoadOptions {
         settings_path: Some(settings),
         days: None,
+        ..LoadOptions::default()
     };
     let loaded = crate::load_flee_dir(&dir, &options).unwrap();
     assert_eq!(loaded.scenario.name, "tiny2020");
@@ -412,6 +415,7 @@ fn a_directory_loads_and_is_named_after_itself() {
     let options = LoadOptions {
         settings_path: Some(root.path().join("missing.yml")),
         days: None,
+        ..LoadOptions::default()
     };
     let error = crate::load_flee_dir(&dir, &options).unwrap_err();
     assert!(error.to_string().contains("missing.yml"), "{error}");
