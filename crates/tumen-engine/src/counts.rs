@@ -32,15 +32,23 @@ pub struct CountEngine {
     pub status_counts: Vec<u64>,
     /// Events of the day so far (empty without mechanisms).
     pub events: Vec<u64>,
+    /// Whether everyone is kept in one batch: without capacities no decision depends on
+    /// other people's moves, so the batches only matter to the agent engine's capacity
+    /// model, and one batch keeps up to eight times fewer cohorts.
+    single_batch: bool,
 }
 
-fn key(agent: &Agent) -> (u32, u32, u32, u32) {
-    (
-        agent.place,
-        agent.route,
-        agent.km_on_link.to_bits(),
-        u32::from(agent.recent) | (u32::from(agent.status) << 16) | (u32::from(agent.spare) << 24),
-    )
+/// The sort key of a state: every field, packed into one integer (one comparison per pair).
+#[inline]
+fn key(agent: &Agent) -> u128 {
+    (u128::from(agent.place) << 96)
+        | (u128::from(agent.route) << 64)
+        | (u128::from(agent.km_on_link.to_bits()) << 32)
+        | u128::from(
+            u32::from(agent.recent)
+                | (u32::from(agent.status) << 16)
+                | (u32::from(agent.spare) << 24),
+        )
 }
 
 impl CountEngine {
@@ -53,6 +61,7 @@ impl CountEngine {
             link_counts: vec![0; model.link_count()],
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
+            single_batch: !model.capacity_limited,
             ..Self::default()
         }
     }
@@ -67,6 +76,12 @@ impl CountEngine {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.total == 0
+    }
+
+    /// Whether everyone is kept in one batch (no capacities).
+    #[must_use]
+    pub fn single_batch(&self) -> bool {
+        self.single_batch
     }
 
     /// Number of distinct (batch, state) cohorts.
@@ -85,7 +100,12 @@ impl CountEngine {
             *slot += count;
         }
         let agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
-        self.batches[batch % BATCHES].push(Cohort { agent, count });
+        let batch = if self.single_batch {
+            0
+        } else {
+            batch % BATCHES
+        };
+        self.batches[batch].push(Cohort { agent, count });
         self.total += count;
         self.location_counts[location] += count;
     }

@@ -21,7 +21,7 @@ use crate::mechanisms::{
     EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, MechDay, MechModel, NONE, Status,
 };
 use crate::rng::{Stream, uniform};
-use crate::spawn::binomial;
+use crate::spawn::binomial_small_mean as binomial;
 use crate::world::{DayTables, Model};
 use tumen_core::Duration;
 

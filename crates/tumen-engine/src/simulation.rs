@@ -121,6 +121,12 @@ impl Population {
         category: Option<usize>,
         rng: &mut crate::rng::Stream,
     ) {
+        if let Self::Counts(engine) = self
+            && engine.single_batch()
+        {
+            self.add(location, 0, count, category);
+            return;
+        }
         let mut dealt = [0_u64; BATCHES];
         let weights = [1.0; BATCHES];
         if count > 0 && multinomial(count, &weights, rng, &mut dealt).is_some() {

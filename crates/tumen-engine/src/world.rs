@@ -27,6 +27,8 @@ pub struct Model {
     pub link_walk_probability: Vec<f64>,
     /// Per path: the `stay_close_to_home` factor (1 when the rule is off).
     pub path_home_factor: Vec<f64>,
+    /// Per path: Flee's distance term `(softening + km)^distance_power`, computed once.
+    pub path_distance_term: Vec<f64>,
     /// Per location: whether it is a marker.
     pub marker: Vec<bool>,
     /// Per location: camp capacity after `capacity_scaling` (`None`: unlimited).
@@ -68,6 +70,11 @@ impl Model {
             .map(|l| l.max_move_speed_km_per_day.unwrap_or(rules.max_move_speed))
             .collect();
         let link_walk_probability = network.links.iter().map(|l| l.walk_probability).collect();
+        let path_distance_term = routes
+            .path_km
+            .iter()
+            .map(|km| (rules.softening + km).powf(rules.distance_power))
+            .collect();
         let mut path_home_factor = vec![1.0; routes.len()];
         if rules.stay_close_to_home {
             for origin in 0..network.location_count() {
@@ -141,6 +148,7 @@ impl Model {
             link_km,
             link_speed,
             link_walk_probability,
+            path_distance_term,
             path_home_factor,
             marker,
             capacity,
@@ -445,10 +453,16 @@ impl DayTables {
                             .min(1.0)
                             .powf(rules.pop_power_for_loc_weight);
                     }
-                    let weight = ((rules.weight_softening + endpoint_score)
-                        / (rules.softening + routes.path_km[path]).powf(rules.distance_power)
-                        * self.capacity_multiplier[end])
-                        .powf(rules.weight_power);
+                    let base = (rules.weight_softening + endpoint_score)
+                        / model.path_distance_term[path]
+                        * self.capacity_multiplier[end];
+                    // x^1 is x exactly; the power is skipped for the usual weight_power 1.
+                    #[expect(clippy::float_cmp, reason = "exactly 1 is the common setting")]
+                    let weight = if rules.weight_power == 1.0 {
+                        base
+                    } else {
+                        base.powf(rules.weight_power)
+                    };
                     if weight.is_finite() && weight > 0.0 {
                         total += weight;
                     }

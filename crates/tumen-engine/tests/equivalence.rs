@@ -419,3 +419,29 @@ fn the_mechanism_comparison_detects_a_different_rule() {
     let counts = cells_of(&changed, EngineKind::Counts, replicas);
     assert!(!differing_cells(&agents, &counts, &[20, 39]).is_empty());
 }
+
+#[test]
+fn count_engine_matches_agent_engine_without_capacities() {
+    // Without capacities the count engine keeps everyone in one batch: the same comparison on
+    // the same scenario with every capacity removed, with and without mechanisms.
+    let replicas = 120;
+    for mut scenario in [scenario(), mechanism_scenario()] {
+        for location in &mut scenario.network.locations {
+            location.capacity = None;
+        }
+        let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+        let counts = cells_of(&scenario, EngineKind::Counts, replicas);
+        let days: Vec<usize> = (0..40).step_by(3).chain([39]).collect();
+        let failures = differing_cells(&agents, &counts, &days);
+        assert!(
+            failures.is_empty(),
+            "{}: {} cells differ:\n{}",
+            scenario.name,
+            failures.len(),
+            failures.join("\n")
+        );
+        let mut simulation = Simulation::with_engine(scenario, 1, EngineKind::Counts).unwrap();
+        simulation.step(&mut ()).unwrap();
+        assert!(!simulation.model().capacity_limited);
+    }
+}
