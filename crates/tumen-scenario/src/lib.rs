@@ -50,6 +50,8 @@
 mod diagnostic;
 mod flee;
 mod native;
+#[doc(hidden)]
+pub mod fuzzing;
 mod settings;
 mod source;
 mod text;
