@@ -57,6 +57,11 @@ pub(crate) struct RunArgs {
     /// Treat warnings about the scenario as errors.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// Change a value of the scenario's `scenario.toml` before it is read, as `KEY=VALUE` with
+    /// a TOML value (repeatable): `--set enforcement.trigger.enabled=false`,
+    /// `--set asylum.channel[1].success=0.5`. See docs/NATIVE_FORMAT.md.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +74,9 @@ pub(crate) struct ValidateArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// Change a value of `scenario.toml` before it is checked (as for `run`; repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
 }
 
 /// The engines the user can choose.

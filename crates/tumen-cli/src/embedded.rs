@@ -25,6 +25,15 @@ const FILES: &[(&str, &[u8])] = embed![
     "source_data/changbai.csv",
     "source_data/seoul.csv",
     "simsetting.yml",
+    "scenario.toml",
+    "mechanisms/arrivals_south_korea.csv",
+    "mechanisms/asylum_incidents.csv",
+    "mechanisms/deportations.csv",
+    "mechanisms/famine_index.csv",
+    "mechanisms/hidden_population.csv",
+    "mechanisms/missions.csv",
+    "mechanisms/return_conditions.csv",
+    "mechanisms/targets.csv",
 ];
 
 /// Loads the embedded flagship scenario.
@@ -34,7 +43,7 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Loaded, ScenarioError> {
             .iter()
             .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec())),
     );
-    tumen_scenario::load_flee(&source, "korea-china", options)
+    tumen_scenario::load(&source, "korea-china", options)
 }
 
 #[cfg(test)]
@@ -48,13 +57,14 @@ mod tests {
         let root =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/korea-china");
         let mut on_disk = Vec::new();
-        for dir in ["input_csv", "source_data"] {
+        for dir in ["input_csv", "source_data", "mechanisms"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let name = entry.unwrap().file_name().to_string_lossy().into_owned();
                 on_disk.push(format!("{dir}/{name}"));
             }
         }
         on_disk.push("simsetting.yml".to_owned());
+        on_disk.push("scenario.toml".to_owned());
         on_disk.sort();
         let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
         embedded.sort();

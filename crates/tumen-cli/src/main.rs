@@ -58,7 +58,7 @@ fn load(
 ) -> Result<(Loaded, String), Failure> {
     let (loaded, source) = match scenario {
         Some(dir) => (
-            tumen_scenario::load_flee_dir(dir, options),
+            tumen_scenario::load_dir(dir, options),
             dir.display().to_string(),
         ),
         None => (embedded::load(options), "embedded".to_owned()),
@@ -102,6 +102,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     let options = LoadOptions {
         settings_path: args.settings.clone(),
         days: args.days,
+        overrides: args.set.clone(),
     };
     let (loaded, source) = load(args.scenario.as_deref(), &options, args.strict, printer)?;
     let scenario = loaded.scenario;
@@ -326,6 +327,7 @@ fn validate(args: &ValidateArgs, printer: &Printer) -> Result<(), Failure> {
     let options = LoadOptions {
         settings_path: args.settings.clone(),
         days: None,
+        overrides: args.set.clone(),
     };
     let (loaded, source) = load(Some(&args.scenario), &options, args.strict, printer)?;
     let scenario = &loaded.scenario;
