@@ -49,9 +49,9 @@
 
 mod diagnostic;
 mod flee;
-mod native;
 #[doc(hidden)]
 pub mod fuzzing;
+mod native;
 mod settings;
 mod source;
 mod text;
@@ -110,7 +110,11 @@ pub fn load_dir(dir: &Path, options: &LoadOptions) -> Result<Loaded, ScenarioErr
 ///
 /// # Errors
 /// As [`load_dir`].
-pub fn load(source: &dyn Source, name: &str, options: &LoadOptions) -> Result<Loaded, ScenarioError> {
+pub fn load(
+    source: &dyn Source,
+    name: &str,
+    options: &LoadOptions,
+) -> Result<Loaded, ScenarioError> {
     native::load(source, name, options)
 }
 
