@@ -573,6 +573,8 @@ pub struct MechDay {
     pub recross_chance: f64,
     /// Enforcement intensity per region today (for outputs).
     pub intensity: Vec<f64>,
+    /// Enforcement raised above the baseline per region today (campaigns and triggers).
+    pub raise: Vec<f64>,
 }
 
 impl MechDay {
@@ -590,11 +592,11 @@ impl MechDay {
         #[expect(clippy::cast_precision_loss, reason = "day counts are small")]
         let day = t as f64;
         self.intensity.clear();
-        let mut raise = Vec::new();
+        self.raise.clear();
         if let Some(enforcement) = &mech.enforcement {
             for (index, region) in enforcement.regions.iter().enumerate() {
                 let r = policy.raise(mech, index, t);
-                raise.push(r);
+                self.raise.push(r);
                 self.intensity
                     .push((region.baseline.interpolate(day) + r).max(0.0));
             }
@@ -607,7 +609,7 @@ impl MechDay {
                 let reduction = if region == NONE {
                     1.0
                 } else {
-                    (1.0 - aid.enforcement_reduction * raise[region as usize]).max(0.0)
+                    (1.0 - aid.enforcement_reduction * self.raise[region as usize]).max(0.0)
                 };
                 self.aid[location.index()] = level.interpolate(day).max(0.0) * reduction;
             }
