@@ -90,6 +90,7 @@ pub(crate) fn load(
                         start: l.scenario.start_date,
                         days: l.scenario.days,
                         hasten: l.scenario.settings.hasten.max(1),
+                        shortened: options.days.is_some(),
                     });
                     let mut reader = Reader::new(&texts, source, context);
                     let mechanisms = reader.read(&document);
@@ -120,6 +121,20 @@ pub(crate) fn load(
     }
     match loaded {
         Some(mut loaded) if !report.has_errors() => {
+            // A camp that only asylum claimants reach (a channel's exit, flown to) is
+            // unreachable by road on purpose: the Flee part's warning does not apply.
+            let exits: Vec<String> = loaded
+                .scenario
+                .mechanisms
+                .asylum
+                .iter()
+                .flat_map(|asylum| &asylum.channels)
+                .map(|channel| {
+                    let name = &loaded.scenario.network.location(channel.exit).name;
+                    format!("camp `{name}` cannot be reached from any conflict zone")
+                })
+                .collect();
+            loaded.warnings.retain(|w| !exits.contains(&w.message));
             report.extend(std::mem::take(&mut loaded.warnings));
             loaded.warnings = report.into_warnings();
             Ok(loaded)
@@ -134,6 +149,8 @@ struct Context<'a> {
     start: Date,
     days: u32,
     hasten: u32,
+    /// The run was cut short with `--days`: dates after its end are expected, not warned.
+    shortened: bool,
 }
 
 /// Acceptable values of a number.
@@ -672,6 +689,7 @@ impl<'a> Reader<'a> {
         if let Some(context) = &self.context
             && let Some(&(first, _)) = series.points.first()
             && first >= i64::from(context.days)
+            && !context.shortened
         {
             let days = context.days;
             self.warn(
@@ -1009,7 +1027,7 @@ impl<'a> Reader<'a> {
             return;
         };
         let days = i64::from(context.days);
-        if day < 0 || day >= days {
+        if day < 0 || (day >= days && !context.shortened) {
             let when = if day < 0 { "before" } else { "after" };
             self.warn(
                 format!("{what} is {when} the simulated period"),

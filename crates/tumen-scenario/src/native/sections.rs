@@ -1061,7 +1061,7 @@ impl Reader<'_> {
                 _ => Some(1.0),
             };
             if let Some(context) = &self.context
-                && (day < 0 || day >= i64::from(context.days))
+                && (day < 0 || (day >= i64::from(context.days) && !context.shortened))
             {
                 let days = context.days;
                 let when = if day < 0 { "before" } else { "after" };
