@@ -48,7 +48,7 @@ pub use mechanisms::{CATEGORIES, EVENTS, Fired, HIDDEN, MechDay, MechModel, Poli
 pub use observer::{DayView, Observer, ObserverError};
 pub use rng::{Stream, StreamKind, mix64, stream, uniform};
 pub use routes::RouteTable;
-pub use simulation::{EngineKind, Simulation};
+pub use simulation::{AGENT_LIMIT, EngineKind, Simulation};
 pub use spawn::{Spawner, binomial, multinomial};
 pub use world::{DayTables, Model, WorldState, capacity_multiplier, great_circle_km};
 
@@ -77,6 +77,18 @@ pub enum EngineError {
         day: u32,
         /// How many people.
         people: u64,
+    },
+    /// The agent engine would hold more people than its limit.
+    #[error(
+        "day {day}: the agent engine would hold {people} people, more than its limit of {limit} (16 bytes each); use the count engine (`--engine counts`), whose cost does not grow with the number of people, or scale the scenario down with `hasten` in simsetting.yml"
+    )]
+    TooManyAgents {
+        /// The day.
+        day: u32,
+        /// How many people there would be.
+        people: u64,
+        /// The limit.
+        limit: u64,
     },
     /// Settings out of range.
     #[error("invalid settings: {0}")]

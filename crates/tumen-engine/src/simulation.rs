@@ -165,6 +165,31 @@ pub struct Simulation {
     spawn_buffer: Vec<u64>,
     spawned_today: u64,
     policy: PolicyState,
+    agent_limit: u64,
+}
+
+/// The default largest number of people the agent engine may hold (16 bytes each: 8 GB).
+pub const AGENT_LIMIT: u64 = 500_000_000;
+
+/// Refuses to grow the agent engine past `limit` people (a clear error instead of running out
+/// of memory); the count engine has no such limit.
+fn check_agent_limit(
+    engine: &Population,
+    day: u32,
+    adding: u64,
+    limit: u64,
+) -> Result<(), EngineError> {
+    if let Population::Agents(agents) = engine {
+        let total = (agents.len() as u64).saturating_add(adding);
+        if total > limit {
+            return Err(EngineError::TooManyAgents {
+                day,
+                people: total,
+                limit,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Simulation {
@@ -185,6 +210,21 @@ impl Simulation {
         scenario: Scenario,
         seed: u64,
         kind: EngineKind,
+    ) -> Result<Self, EngineError> {
+        Self::with_agent_limit(scenario, seed, kind, AGENT_LIMIT)
+    }
+
+    /// As [`Simulation::with_engine`], with the largest number of people the agent engine may
+    /// hold (the default is [`AGENT_LIMIT`]).
+    ///
+    /// # Errors
+    /// When the scenario cannot be run (see [`EngineError`]), or the day-0 people already
+    /// exceed the limit.
+    pub fn with_agent_limit(
+        scenario: Scenario,
+        seed: u64,
+        kind: EngineKind,
+        agent_limit: u64,
     ) -> Result<Self, EngineError> {
         let model = Model::new(scenario)?;
         let state = WorldState::initial(&model.scenario);
@@ -210,6 +250,7 @@ impl Simulation {
                 let id = tumen_core::LocationId::from_index(index);
                 if let Some(series) = scenario.observations.camp(id) {
                     let people = u64::try_from(series.value_at(0)).unwrap_or(0);
+                    check_agent_limit(&engine, 0, people, agent_limit)?;
                     engine.add_dealt(index, people, category(index), &mut deal);
                 }
             }
@@ -217,7 +258,9 @@ impl Simulation {
         for location in &scenario.initial_agents {
             engine.add_dealt(location.index(), 1, category(location.index()), &mut deal);
         }
+        check_agent_limit(&engine, 0, 0, agent_limit)?;
         Ok(Self {
+            agent_limit,
             state,
             spawner: Spawner::default(),
             tables: DayTables::default(),
@@ -302,6 +345,8 @@ impl Simulation {
         } else {
             self.spawned_today = self.push(t, &mut rng, &mut buffer);
         }
+        let arriving = buffer.iter().fold(0_u64, |sum, &c| sum.saturating_add(c));
+        check_agent_limit(&self.engine, day, arriving, self.agent_limit)?;
         for (location, &count) in buffer.iter().enumerate() {
             if count > 0 {
                 let category = self.category_of_new(location);

@@ -100,7 +100,10 @@ fn blocks_after(kind: EngineKind, mechanisms: bool, from: u32) -> u64 {
 #[test]
 fn the_day_loop_allocates_nothing_after_the_first_days() {
     let _profiler = dhat::Profiler::builder().testing().build();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     pool.install(check_every_engine);
 }
 

@@ -215,3 +215,35 @@ fn capacity_scaling_multiplies_capacities() {
         "{last:?}"
     );
 }
+
+#[test]
+fn a_huge_population_is_refused_by_the_agent_engine_and_run_by_the_count_engine() {
+    // 10^18 people over ten days: the agent engine stops with a clear error on the first day
+    // it would exceed its limit (never trying to allocate); the count engine runs it.
+    let (mut scenario, _, _) = two_places(10, Settings::flee_defaults());
+    scenario.observations.total = Series {
+        points: vec![(0, 0.0), (9, 1e18)],
+    };
+    let mut simulation = Simulation::with_engine(scenario.clone(), 1, EngineKind::Agents).unwrap();
+    let error = simulation.run(&mut ()).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("more than its limit"), "{message}");
+    assert!(message.contains("--engine counts"), "{message}");
+    assert!(message.contains("hasten"), "{message}");
+    let mut counts = Simulation::with_engine(scenario, 1, EngineKind::Counts).unwrap();
+    counts.run(&mut ()).unwrap();
+    assert!(
+        counts.population() > 900_000_000_000_000_000,
+        "{}",
+        counts.population()
+    );
+}
+
+#[test]
+fn the_agent_limit_is_checked_before_day_zero() {
+    let (mut scenario, origin, _) = two_places(3, Settings::flee_defaults());
+    // 50 from agents.csv and the camp's 40 of day 0 (insert_day0).
+    scenario.initial_agents = vec![origin; 50];
+    assert!(Simulation::with_agent_limit(scenario.clone(), 1, EngineKind::Agents, 89).is_err());
+    assert!(Simulation::with_agent_limit(scenario, 1, EngineKind::Agents, 90).is_ok());
+}
