@@ -213,13 +213,23 @@ pub fn render(diagnostic: &Diagnostic) -> String {
     out
 }
 
-/// The part of `line` to show and the caret's offset in it (0-based), with tabs and other
-/// control characters shown as spaces so that the caret lines up.
+/// How a character of a source line is drawn: a tab as a space, other control characters as
+/// their Unicode control picture (NUL as `␀`), so that they are visible and the caret still
+/// lines up.
+pub(crate) fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        '\u{7f}' => '\u{2421}',
+        c if u32::from(c) < 0x20 => char::from_u32(0x2400 + u32::from(c)).unwrap_or(' '),
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }
+}
+
+/// The part of `line` to show and the caret's offset in it (0-based), with control characters
+/// drawn visibly (see [`visible`]) so that the caret lines up.
 fn window(line: &str, column: u32) -> (String, usize) {
-    let chars: Vec<char> = line
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let chars: Vec<char> = line.chars().map(visible).collect();
     let caret = usize::try_from(column.saturating_sub(1))
         .unwrap_or(0)
         .min(chars.len());

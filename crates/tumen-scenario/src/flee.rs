@@ -4,8 +4,8 @@ use crate::diagnostic::{Diagnostic, Report};
 use crate::settings::{self, SettingsRead};
 use crate::source::Source;
 use crate::text::{
-    NumberError, Record, TextFile, days_between, one_of, parse_csv, parse_date, py_float, py_int,
-    shown, suggest,
+    NumberError, Record, TextFile, control_note, days_between, one_of, parse_csv, parse_date,
+    py_float, py_int, shown, suggest,
 };
 use crate::{LoadOptions, Loaded, ScenarioError};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -186,7 +186,8 @@ struct Loader<'a> {
     report: Report,
     locations: Vec<LocationRow>,
     by_name: HashMap<String, usize>,
-    /// Whether `locations.csv` could be read (else names are not checked elsewhere).
+    /// Whether `locations.csv` could be read and defines a location (else names are not
+    /// checked elsewhere).
     locations_read: bool,
     /// `locations.csv`, for pointing at a location's row.
     locations_file: Option<TextFile>,
@@ -195,6 +196,11 @@ struct Loader<'a> {
 /// The 1-based character column of byte offset `at` in `text`.
 fn text_column(text: &str, at: usize) -> u32 {
     crate::text::to_u32(text.get(..at).map_or(0, |head| head.chars().count()) + 1)
+}
+
+/// How a field of the header of `conflicts.csv` is described (index from 0).
+fn header_field(index: usize) -> String {
+    format!("field {} of the header (a location column)", index + 1)
 }
 
 /// "found `x`", or "found an empty field".
@@ -470,9 +476,21 @@ impl Loader<'_> {
                 self.locations.len()
             )));
         } else if self.locations.is_empty() && !self.report_has_error_in(LOCATIONS) {
+            let found = if file.text.trim().is_empty() {
+                "an empty file"
+            } else if records.iter().all(|r| r.is_blank() || r.is_comment()) {
+                "only comment or header lines"
+            } else {
+                "no row with a name"
+            };
             let diagnostic = Diagnostic::error(format!("`{LOCATIONS}` defines no location"))
-                .with_label("expected rows `name,region,country,latitude,longitude,location_type,conflict_date,population`, found none");
+                .with_label(format!("expected rows `name,region,country,latitude,longitude,location_type,conflict_date,population`, found {found}"))
+                .with_hint("the names in the other files are checked once this file defines locations");
             self.push(file.at_line(diagnostic, 1));
+        }
+        if self.locations.is_empty() {
+            // Every name elsewhere would be "unknown": one error about the cause is enough.
+            self.locations_read = false;
         }
         Ok(())
     }
@@ -727,6 +745,10 @@ impl Loader<'_> {
             Some(name) => format!("did you mean `{name}`? Locations are defined in `{LOCATIONS}`"),
             None => format!("Locations are defined in `{LOCATIONS}`"),
         };
+        let hint = match control_note(text) {
+            Some(note) => format!("{hint}; {note}"),
+            None => hint,
+        };
         Diagnostic::error(format!("unknown location `{}`", shown(text)))
             .with_label(format!("expected a location name, {}", found(text)))
             .with_hint(hint)
@@ -948,6 +970,17 @@ impl Loader<'_> {
                 walk_probability,
                 forced_redirection,
             });
+        }
+        if routes.is_empty() && self.locations.len() > 1 && !self.report_has_error_in(ROUTES) {
+            let found = if file.text.trim().is_empty() {
+                "an empty file"
+            } else {
+                "only comment or header lines"
+            };
+            let diagnostic = Diagnostic::warning(format!("`{ROUTES}` defines no link: nobody can move"))
+                .with_label(format!("expected rows `name1,name2,distance,forced_redirection`, found {found}"))
+                .with_hint("Flee runs such a scenario, but everyone stays where they are spawned and no camp is ever reached");
+            self.push(file.at_line(diagnostic, 1));
         }
         if routes.len().saturating_mul(2) >= MAX_ITEMS {
             self.push(Diagnostic::error(format!(
@@ -1181,7 +1214,7 @@ impl Loader<'_> {
                     .with_hint(
                         "Flee would read both columns into one list and shift every later day",
                     );
-                self.push(file.at_field(diagnostic, field, index, ""));
+                self.push(file.at_field_as(diagnostic, field, header_field(index)));
                 columns.push((index, None));
                 continue;
             }
@@ -1189,7 +1222,7 @@ impl Loader<'_> {
             let location = self.by_name.get(name).copied();
             if location.is_none() && self.locations_read {
                 let diagnostic = self.unknown_location(name);
-                self.push(file.at_field(diagnostic, field, index, ""));
+                self.push(file.at_field_as(diagnostic, field, header_field(index)));
             }
             columns.push((index, location));
         }
@@ -1198,6 +1231,7 @@ impl Loader<'_> {
         let mut intensity: Vec<Vec<f64>> = Vec::new();
         let mut last_line = header.line;
         let mut warned_extra = false;
+        let mut warned_day = false;
         let mut bad_rows = 0_usize;
         for record in rows {
             if record.is_comment() {
@@ -1205,6 +1239,9 @@ impl Loader<'_> {
             }
             last_line = record.line;
             let day = intensity.len();
+            if !warned_day {
+                warned_day = self.check_day_column(&file, record, day);
+            }
             if record.fields.len() < width {
                 bad_rows += 1;
                 let diagnostic = Diagnostic::error(format!("the row of day {day} is too short"))
@@ -1227,7 +1264,11 @@ impl Loader<'_> {
                         "`{CONFLICTS}` has fields beyond its header; they are ignored"
                     ))
                     .with_label(format!("expected {width} fields, {}", found(&field.text)));
-                    self.push(file.at_field(diagnostic, field, width, ""));
+                    self.push(file.at_field_as(
+                        diagnostic,
+                        field,
+                        format!("field {} (beyond the header's {width} columns)", width + 1),
+                    ));
                 }
             }
             let mut values = Vec::with_capacity(columns.len());
@@ -1296,6 +1337,45 @@ impl Loader<'_> {
             })
             .collect();
         Ok(Some(table))
+    }
+
+    /// Warns when the day column of a `conflicts.csv` row is not the row's day: Flee reads the
+    /// rows in order and never reads that column, so a wrong or missing number is easy to miss.
+    /// Returns whether it warned (once per file is enough).
+    fn check_day_column(&mut self, file: &TextFile, record: &Record, day: usize) -> bool {
+        let Some(field) = record.fields.first() else {
+            return false;
+        };
+        let text = field.text.trim();
+        let number = py_int(text).ok().or_else(|| {
+            py_float(text)
+                .ok()
+                .filter(|v| v.fract() == 0.0 && v.abs() < 1e15)
+                .map(|v| {
+                    #[expect(clippy::cast_possible_truncation, reason = "whole and small")]
+                    let whole = v as i64;
+                    i128::from(whole)
+                })
+        });
+        let diagnostic = match number {
+            Some(number) if usize::try_from(number).ok() == Some(day) => return false,
+            Some(number) => Diagnostic::warning(format!(
+                "the row labelled day {number} is read as day {day}"
+            ))
+            .with_label(format!(
+                "expected the day number `{day}`, found `{}`",
+                shown(text)
+            )),
+            None => Diagnostic::warning(format!(
+                "the day column of the row of day {day} is not a number"
+            ))
+            .with_label(format!("expected the day number `{day}`, {}", found(text))),
+        };
+        let diagnostic = diagnostic.with_hint(
+            "the rows are read in order, one per day from day 0, and this column is not read (as in Flee); check that no day is missing or repeated",
+        );
+        self.push(file.at_field(diagnostic, field, 0, "Day"));
+        true
     }
 
     #[expect(
@@ -1801,12 +1881,30 @@ impl Loader<'_> {
                 }
             }
         }
+        // With no link, or with rows of `routes.csv` rejected, the network is not the one meant:
+        // that is reported already, and what cannot be reached would only repeat it.
+        let network_known = !routes.is_empty() && !self.report_has_error_in(ROUTES);
         if sources.is_empty() {
             self.push(
                 Diagnostic::warning("the scenario has no conflict zone: nobody is displaced")
                     .with_label("expected a `conflict_zone` in `input_csv/locations.csv` or a positive intensity in `input_csv/conflicts.csv`"),
             );
-        } else {
+        } else if network_known {
+            let unlinked: Vec<(String, u32)> = sources
+                .iter()
+                .filter(|&&source| neighbours.get(source).is_some_and(Vec::is_empty))
+                .filter_map(|&source| self.locations.get(source))
+                .map(|l| (l.name.clone(), l.line))
+                .collect();
+            for (name, line) in unlinked {
+                let diagnostic = Diagnostic::warning(format!(
+                    "conflict zone `{name}` has no link: nobody displaced there can leave"
+                ))
+                .with_label(format!("expected a row of `{ROUTES}` with `{name}` at one end"))
+                .with_hint("Flee runs it the same way: its people stay there for the whole simulation; add the links that lead out of it");
+                let diagnostic = self.at_location(diagnostic, line, &name);
+                self.push(diagnostic);
+            }
             let unreachable: Vec<(String, u32)> = self
                 .locations
                 .iter()

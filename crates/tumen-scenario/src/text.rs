@@ -65,11 +65,10 @@ impl TextFile {
                             Some(source_line),
                         )
                         .with_label(format!(
-                            "expected UTF-8 text, found the byte `0x{byte:02X}`"
+                            "expected UTF-8 text, found the byte `0x{byte:02X}`{}",
+                            legacy_reading(byte)
                         ))
-                        .with_hint(
-                            "save the file as UTF-8 (spreadsheet programs call it \"CSV UTF-8\")",
-                        ),
+                        .with_hint(utf8_hint(label)),
                 ))
             }
         }
@@ -130,6 +129,16 @@ impl TextFile {
         } else {
             format!("field {} (`{name}`)", index + 1)
         };
+        self.at_field_as(diagnostic, field, description)
+    }
+
+    /// A diagnostic at `field`, described as `description` (``field 3 of the header``).
+    pub(crate) fn at_field_as(
+        &self,
+        diagnostic: Diagnostic,
+        field: &Field,
+        description: String,
+    ) -> Diagnostic {
         diagnostic.at(
             Span {
                 file: self.label.clone(),
@@ -172,6 +181,40 @@ impl TextFile {
             },
             text,
         )
+    }
+}
+
+/// What a byte that is not UTF-8 most likely was: a character of Windows-1252 (a superset of
+/// Latin-1 for printable characters), the usual encoding of files that are not UTF-8.
+fn legacy_reading(byte: u8) -> String {
+    const CP1252_80_9F: [char; 32] = [
+        '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0',
+        '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+    ];
+    let c = match byte {
+        0x80..=0x9F => CP1252_80_9F
+            .get(usize::from(byte - 0x80))
+            .copied()
+            .unwrap_or('\0'),
+        0xA1..=0xFF => char::from(byte),
+        _ => '\0',
+    };
+    if c == '\0' {
+        String::new()
+    } else {
+        format!(" (`{c}` in Windows-1252 or Latin-1: the file was saved in another encoding)")
+    }
+}
+
+/// How to fix a file that is not UTF-8, by kind of file.
+fn utf8_hint(label: &str) -> &'static str {
+    let lower = label.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        "save the file as UTF-8 (spreadsheet programs call it \"CSV UTF-8\")"
+    } else if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+        "save the settings file as UTF-8 (in a text editor, choose the UTF-8 encoding when saving)"
+    } else {
+        "save the file as UTF-8 (in a text editor, choose the UTF-8 encoding when saving)"
     }
 }
 
@@ -500,8 +543,11 @@ pub(crate) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Past this length a name is no misspelling, and the edit distance (quadratic in the
+    // length) would cost more than the whole load.
+    const LONGEST: usize = 200;
     let wanted: Vec<char> = name.trim().to_lowercase().chars().collect();
-    if wanted.is_empty() {
+    if wanted.is_empty() || wanted.len() > LONGEST {
         return None;
     }
     let limit = (wanted.len() / 3).max(1);
@@ -568,15 +614,40 @@ pub(crate) fn one_of(names: &[&str]) -> String {
     }
 }
 
-/// A value as shown in a message: the text, shortened when long.
+/// A value as shown in a message: the text, shortened when long, with control characters
+/// written as escapes (`Bor\0der`, `a\tb`) so that they cannot hide.
 pub(crate) fn shown(text: &str) -> String {
     const MAX: usize = 60;
-    if text.chars().count() > MAX {
-        let head: String = text.chars().take(MAX).collect();
-        format!("{head}...")
-    } else {
-        text.to_owned()
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == MAX {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
     }
+    out
+}
+
+/// A note on the first control character of the name `text` (such as a NUL byte), which a
+/// terminal or a spreadsheet does not show: `None` when there is none.
+pub(crate) fn control_note(text: &str) -> Option<String> {
+    let c = text.chars().find(|c| c.is_control() && *c != '\t')?;
+    let code = u32::from(c);
+    let name = match c {
+        '\0' => " (NUL)",
+        '\r' => " (carriage return)",
+        '\n' => " (line feed)",
+        '\u{7f}' => " (DEL)",
+        _ => "",
+    };
+    Some(format!(
+        "the name holds the invisible control character U+{code:04X}{name}: delete it"
+    ))
 }
 
 #[cfg(test)]
@@ -657,6 +728,26 @@ mod tests {
         assert_eq!(suggest("kidal", names), Some("Kidal"));
         assert_eq!(suggest("Timbuktu", names), None);
         assert_eq!(suggest("Mentoa", ["Menaka", "Mentao"]), Some("Mentao"));
+        let long = "x".repeat(10_000);
+        assert_eq!(suggest(&long, [long.as_str()]), None);
+    }
+
+    #[test]
+    fn control_characters_are_shown() {
+        assert_eq!(shown("Bor\0der"), "Bor\\0der");
+        assert_eq!(shown("a\u{1}b"), "a\\u{1}b");
+        assert!(control_note("Bor\0der").unwrap().contains("U+0000 (NUL)"));
+        assert_eq!(control_note("Border"), None);
+        assert_eq!(shown(&"x".repeat(70)), format!("{}...", "x".repeat(60)));
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_read_as_windows_1252() {
+        assert!(legacy_reading(0xE9).contains("`é`"));
+        assert!(legacy_reading(0x80).contains("`€`"));
+        assert_eq!(legacy_reading(0x81), "");
+        assert!(utf8_hint("simsetting.yml").contains("settings file"));
+        assert!(utf8_hint("input_csv/routes.csv").contains("CSV UTF-8"));
     }
 
     #[test]

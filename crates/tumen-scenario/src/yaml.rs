@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::text::{TextFile, py_int, to_u32};
-use granit_parser::{Event, Parser, ScalarStyle};
+use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 use std::collections::HashMap;
 
 /// Most nodes a settings file may expand to (aliases included), against alias bombs.
@@ -136,6 +136,8 @@ pub(crate) fn parse(file: &TextFile) -> Result<Option<Node>, Box<Diagnostic>> {
     let mut root: Option<Node> = None;
     let mut documents = 0_usize;
     let mut nodes = 0_usize;
+    // For every open collection, where it starts and its bracket when it is a flow collection.
+    let mut flows: Vec<Option<(usize, usize, char)>> = Vec::new();
     let syntax = |line: usize, column: usize, message: String, label: String| {
         Box::new(
             Diagnostic::error(message)
@@ -157,6 +159,28 @@ pub(crate) fn parse(file: &TextFile) -> Result<Option<Node>, Box<Diagnostic>> {
             Ok(pair) => pair,
             Err(error) => {
                 let marker = error.marker();
+                let innermost_flow = flows.iter().rev().find_map(|flow| *flow);
+                if let Some((line, column, open)) = innermost_flow
+                    && line < marker.line()
+                {
+                    let close = if open == '[' { ']' } else { '}' };
+                    let what = if open == '[' { "list" } else { "mapping" };
+                    let diagnostic = *syntax(
+                        line,
+                        column,
+                        format!("invalid YAML: `{open}` is never closed"),
+                        format!(
+                            "expected a closing `{close}` for this {what}, found none before line {}",
+                            marker.line()
+                        ),
+                    );
+                    return Err(Box::new(diagnostic.with_hint(format!(
+                        "close the {what} with `{close}` on its line; the parser stopped at line {}, column {}: {}",
+                        marker.line(),
+                        marker.col() + 1,
+                        error.info()
+                    ))));
+                }
                 return Err(syntax(
                     marker.line().max(1),
                     marker.col() + 1,
@@ -201,7 +225,11 @@ pub(crate) fn parse(file: &TextFile) -> Result<Option<Node>, Box<Diagnostic>> {
                     anchor,
                 ))
             }
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
+                flows.push(
+                    (style == StructureStyle::Flow)
+                        .then(|| (span.start.line().max(1), span.start.col() + 1, '[')),
+                );
                 stack.push(Frame::Seq(
                     make(NodeKind::Seq(Vec::new())),
                     Vec::new(),
@@ -209,7 +237,11 @@ pub(crate) fn parse(file: &TextFile) -> Result<Option<Node>, Box<Diagnostic>> {
                 ));
                 None
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
+                flows.push(
+                    (style == StructureStyle::Flow)
+                        .then(|| (span.start.line().max(1), span.start.col() + 1, '{')),
+                );
                 stack.push(Frame::Map(
                     make(NodeKind::Map(Vec::new())),
                     Vec::new(),
@@ -218,20 +250,26 @@ pub(crate) fn parse(file: &TextFile) -> Result<Option<Node>, Box<Diagnostic>> {
                 ));
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq(mut node, items, anchor)) => {
-                    node.kind = NodeKind::Seq(items);
-                    Some((node, anchor))
+            Event::SequenceEnd => {
+                flows.pop();
+                match stack.pop() {
+                    Some(Frame::Seq(mut node, items, anchor)) => {
+                        node.kind = NodeKind::Seq(items);
+                        Some((node, anchor))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(mut node, entries, _, anchor)) => {
-                    node.kind = NodeKind::Map(entries);
-                    Some((node, anchor))
+            }
+            Event::MappingEnd => {
+                flows.pop();
+                match stack.pop() {
+                    Some(Frame::Map(mut node, entries, _, anchor)) => {
+                        node.kind = NodeKind::Map(entries);
+                        Some((node, anchor))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            },
+            }
             Event::Alias(id) => match anchors.get(&id) {
                 Some(target) => {
                     nodes += target.node_count();
@@ -329,6 +367,27 @@ mod tests {
         let file = TextFile::new("s.yml", "a: [1, 2\nb: 3\n".to_owned());
         let error = parse(&file).unwrap_err();
         assert!(error.span.is_some());
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_reported_where_it_opens() {
+        let file = TextFile::new("s.yml", "a:\n  b: [1, 2\n  c: 3\n".to_owned());
+        let error = parse(&file).unwrap_err();
+        let span = error.span.clone().unwrap();
+        assert_eq!((span.line, span.column), (2, 6));
+        assert!(
+            error.message.contains("`[` is never closed"),
+            "{}",
+            error.message
+        );
+        let file = TextFile::new("s.yml", "a: {x: 1\nb: 2\n".to_owned());
+        let error = parse(&file).unwrap_err();
+        assert!(
+            error.message.contains("`{` is never closed"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.span.unwrap().line, 1);
     }
 
     #[test]
