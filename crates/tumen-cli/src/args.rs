@@ -18,9 +18,54 @@ pub(crate) enum Command {
     Run(RunArgs),
     /// Check a scenario directory and report every problem found, without running it.
     Validate(ValidateArgs),
+    /// Compare policy variants of a scenario with mechanisms: the baseline and each variant
+    /// (the scenario with `--set`-style overrides) over the same seeds; writes
+    /// `comparison.csv` and each run's yearly, weekly, status and target tables.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// Scenario directory with a `scenario.toml`; omit it for the embedded flagship.
+    pub(crate) scenario: Option<PathBuf>,
+    /// A variant, `NAME:KEY=VALUE[,KEY=VALUE...]` (repeatable), for example
+    /// `no-trigger:enforcement.trigger.enabled=false`. Without any: no-trigger and
+    /// no-incidents, for the mechanisms the scenario has.
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...")]
+    pub(crate) variants: Vec<String>,
+    /// Settings file to use instead of the scenario's `simsetting.yml`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    /// Seed of the replicas (the same for every variant: paired replicas).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Simulate this many days instead of the period file's length.
+    #[arg(long, value_name = "N")]
+    pub(crate) days: Option<u32>,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "tumen-compare")]
+    pub(crate) output: PathBuf,
+    /// Engine (default `counts`).
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub(crate) engine: Option<Engine>,
+    /// Replicas per variant (default 20).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) replicas: Option<u64>,
+    /// Threads (default: all cores).
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// Treat warnings about the scenario as errors.
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+#[derive(Clone, Debug, Args)]
 pub(crate) struct RunArgs {
     /// Scenario directory (with `input_csv/`, `source_data/` and `simsetting.yml`). Omit it
     /// to run the embedded flagship scenario (Korea–China, 1994–2004).
@@ -38,12 +83,20 @@ pub(crate) struct RunArgs {
     #[arg(long, short, value_name = "DIR", default_value = "tumen-out")]
     pub(crate) output: PathBuf,
     /// Which engine moves the people: one record per person (`agents`) or one per distinct
-    /// state (`counts`); both give the same results in distribution.
-    #[arg(long, value_enum, default_value_t = Engine::Agents)]
+    /// state (`counts`); both give the same results in distribution. Default: `counts` for a
+    /// scenario with mechanisms, `agents` otherwise.
+    #[arg(long = "engine", value_enum, value_name = "ENGINE")]
+    pub(crate) engine_flag: Option<Engine>,
+    /// The engine used: `--engine`, or the scenario's default (set in `main.rs`).
+    #[arg(skip = Engine::Agents)]
     pub(crate) engine: Engine,
     /// Run this many seeded replicas and write quantile bands (`quantiles.csv`) and the
     /// metric's spread; replica 0 is the plain run with `--seed`, whose `out.csv` is written.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    /// Default: 20 for a scenario with mechanisms, 1 otherwise.
+    #[arg(long = "replicas", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) replicas_flag: Option<u64>,
+    /// The replicas run: `--replicas`, or the scenario's default (set in `main.rs`).
+    #[arg(skip = 1_u64)]
     pub(crate) replicas: u64,
     /// Threads for the replicas (default: all cores).
     #[arg(long, value_name = "J")]

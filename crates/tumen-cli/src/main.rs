@@ -2,8 +2,10 @@
 //! the output; every piece of real work lives in the library crates.
 
 mod args;
+mod compare;
 mod embedded;
 mod printer;
+mod system;
 
 use anyhow::Context;
 use args::{Cli, Command, RunArgs, ValidateArgs};
@@ -32,11 +34,13 @@ impl From<anyhow::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let quiet = matches!(&cli.command, Command::Run(args) if args.quiet);
+    let quiet = matches!(&cli.command, Command::Run(args) if args.quiet)
+        || matches!(&cli.command, Command::Compare(args) if args.quiet);
     let printer = Printer::new(quiet);
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer),
         Command::Validate(args) => validate(&args, &printer),
+        Command::Compare(args) => compare::run(&args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,6 +110,10 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     };
     let (loaded, source) = load(args.scenario.as_deref(), &options, args.strict, printer)?;
     let scenario = loaded.scenario;
+    // A scenario with mechanisms runs 20 replicas on the count engine unless told otherwise.
+    let mechanisms = scenario.mechanisms.any();
+    let resolved = system::resolve_defaults(args, mechanisms);
+    let args = &resolved;
     let name = scenario.name.clone();
     let days = scenario.days;
     let start_date = scenario.start_date.to_string();
@@ -117,7 +125,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         args::Engine::Agents => (EngineKind::Agents, "agents"),
         args::Engine::Counts => (EngineKind::Counts, "counts"),
     };
-    if args.replicas > 1 {
+    if args.replicas > 1 || mechanisms {
         let context = EnsembleContext {
             name: &name,
             source,
@@ -231,13 +239,24 @@ fn run_ensemble(
         args.no_progress,
     );
     let started = Instant::now();
+    let mechanisms = scenario.mechanisms.any();
+    let targets = if mechanisms {
+        system::read_targets(args.scenario.as_deref(), printer)?
+    } else {
+        None
+    };
     let result = pool.install(|| {
-        tumen_ensemble::run(scenario, args.seed, args.replicas, kind, &|| {
-            progress.inc(1)
-        })
+        let done = || progress.inc(1);
+        if mechanisms {
+            system::run_ensemble(scenario, args.seed, args.replicas, kind, &done)
+                .map(|(ensemble, system)| (ensemble, Some(system)))
+        } else {
+            tumen_ensemble::run(scenario, args.seed, args.replicas, kind, &done)
+                .map(|ensemble| (ensemble, None))
+        }
     });
     progress.finish_and_clear();
-    let ensemble = match result {
+    let (ensemble, system) = match result {
         Ok(ensemble) => ensemble,
         Err(error) => {
             printer.error(&format!("the ensemble of `{name}` stopped: {error}"));
@@ -291,6 +310,15 @@ fn run_ensemble(
         "wall_seconds": wall_seconds,
     });
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
+    let system_outputs = match &system {
+        Some(system) => Some(system::write_outputs(
+            &args.output,
+            system,
+            targets.as_deref(),
+            printer,
+        )?),
+        None => None,
+    };
     printer.done(&format!(
         "Simulated {days} days × {} replicas of `{name}` in {wall_seconds:.2}s; ARD {:.4} ± {:.4} \
          (rescaled {:.4} ± {:.4}); wrote `{}`, `{}` and `{}`",
@@ -303,6 +331,15 @@ fn run_ensemble(
         quantiles_csv.display(),
         summary_json.display(),
     ));
+    if let Some((results, written)) = &system_outputs {
+        printer.done(&format!(
+            "The seed's system (ensemble medians): wrote {}",
+            system::file_list(written)
+        ));
+        if let Some(results) = results {
+            printer.done(&tumen_output::targets_table(results));
+        }
+    }
     Ok(())
 }
 

@@ -460,7 +460,8 @@ impl SystemEnsemble {
     }
 
     /// Evaluates calibration targets over the replicas. Rows that cannot be evaluated get a
-    /// [`TargetOutcome::Failed`] with the reason; rows without a measure are
+    /// [`TargetOutcome::Failed`] with the reason, rows whose dates the run does not cover a
+    /// [`TargetOutcome::OutsideRun`]; rows without a measure are
     /// [`TargetOutcome::NotSimulated`].
     #[must_use]
     pub fn evaluate_targets(&self, targets: &[TargetRow]) -> Vec<TargetResult> {
@@ -483,7 +484,11 @@ impl SystemEnsemble {
                     TargetOutcome::Evaluated { band, inside }
                 }
             }
-            Err(reason) => TargetOutcome::Failed(reason),
+            Err(Unevaluable {
+                reason,
+                outside_run: true,
+            }) => TargetOutcome::OutsideRun(reason),
+            Err(Unevaluable { reason, .. }) => TargetOutcome::Failed(reason),
         };
         TargetResult {
             target: row.target.clone(),
@@ -494,15 +499,12 @@ impl SystemEnsemble {
     }
 
     /// Per replica, the value of a target's measure (`None`: the row has no measure).
-    ///
-    /// # Errors
-    /// Why the row cannot be evaluated.
-    pub fn values_of(&self, row: &TargetRow) -> Result<Option<Vec<f64>>, String> {
+    fn values_of(&self, row: &TargetRow) -> Result<Option<Vec<f64>>, Unevaluable> {
         if row.measure.trim().is_empty() {
             return Ok(None);
         }
         if let Some(problem) = &row.problem {
-            return Err(problem.clone());
+            return Err(problem.clone().into());
         }
         let days = u32::try_from(self.days()).unwrap_or(u32::MAX);
         let measure = Measure::compile(row, &self.layout, days)?;
@@ -651,6 +653,8 @@ pub enum TargetOutcome {
     NotSimulated,
     /// The row cannot be evaluated; the reason.
     Failed(String),
+    /// The row's dates lie outside the simulated days (a shortened run); the reason.
+    OutsideRun(String),
 }
 
 /// One row of the written `targets.csv`.
@@ -741,6 +745,9 @@ pub fn targets_table(results: &[TargetResult]) -> String {
             ),
             TargetOutcome::NotSimulated => ("not simulated".to_owned(), "-".to_owned()),
             TargetOutcome::Failed(_) => ("not evaluated".to_owned(), "?".to_owned()),
+            TargetOutcome::OutsideRun(_) => {
+                ("not in the simulated days".to_owned(), "-".to_owned())
+            }
         };
         let _ = writeln!(
             text,
@@ -754,7 +761,31 @@ pub fn targets_table(results: &[TargetResult]) -> String {
         text,
         "{inside} of {evaluated} evaluated targets inside their documented range"
     );
+    let outside = results
+        .iter()
+        .filter(|r| matches!(r.outcome, TargetOutcome::OutsideRun(_)))
+        .count();
+    if outside > 0 {
+        let _ = write!(text, " ({outside} need days this run does not simulate)");
+    }
     text
+}
+
+/// Why a target cannot be evaluated.
+#[derive(Debug)]
+struct Unevaluable {
+    reason: String,
+    /// Its dates lie outside the simulated days (everything else is right).
+    outside_run: bool,
+}
+
+impl From<String> for Unevaluable {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            outside_run: false,
+        }
+    }
 }
 
 /// A target's measure, resolved against a layout.
@@ -783,7 +814,7 @@ enum Measure {
 }
 
 impl Measure {
-    fn compile(row: &TargetRow, layout: &SystemLayout, days: u32) -> Result<Self, String> {
+    fn compile(row: &TargetRow, layout: &SystemLayout, days: u32) -> Result<Self, Unevaluable> {
         let measure = row.measure.trim();
         match measure {
             "sum" => {
@@ -832,16 +863,20 @@ impl Measure {
                 let (first, last) = period(row, layout, days, false)?;
                 let length = last - first + 1;
                 if first < length {
-                    return Err(format!(
-                        "the {length} days before {} start before the first simulated day ({})",
-                        row.start, layout.start_date
-                    ));
+                    return Err(Unevaluable {
+                        reason: format!(
+                            "the {length} days before {} start before the first simulated day ({})",
+                            row.start, layout.start_date
+                        ),
+                        outside_run: true,
+                    });
                 }
                 Ok(Self::Ratio { slots, first, last })
             }
             other => Err(format!(
                 "unknown measure `{other}` (expected sum, stock, peak_year or ratio_to_before)"
-            )),
+            )
+            .into()),
         }
     }
 
@@ -912,20 +947,28 @@ fn parse_date(text: &str, column: &str) -> Result<Date, String> {
         .map_err(|_| format!("`{column}` is `{text}`, not an ISO date (YYYY-MM-DD)"))
 }
 
-fn day_in_run(text: &str, column: &str, layout: &SystemLayout, days: u32) -> Result<usize, String> {
+fn day_in_run(
+    text: &str,
+    column: &str,
+    layout: &SystemLayout,
+    days: u32,
+) -> Result<usize, Unevaluable> {
     if text.trim().is_empty() {
-        return Err(format!("`{column}` is empty"));
+        return Err(format!("`{column}` is empty").into());
     }
     let date = parse_date(text, column)?;
     match layout.day_of(date) {
         Some(day) if day >= 0 && day < i64::from(days) => {
-            usize::try_from(day).map_err(|_| format!("`{column}` {text} is out of range"))
+            usize::try_from(day).map_err(|_| format!("`{column}` {text} is out of range").into())
         }
-        _ => Err(format!(
-            "{text} is outside the simulated days ({} to {})",
-            layout.start_date,
-            layout.date(days.saturating_sub(1))
-        )),
+        _ => Err(Unevaluable {
+            reason: format!(
+                "{text} is outside the simulated days ({} to {})",
+                layout.start_date,
+                layout.date(days.saturating_sub(1))
+            ),
+            outside_run: true,
+        }),
     }
 }
 
@@ -936,9 +979,9 @@ fn period(
     layout: &SystemLayout,
     days: u32,
     whole_run_if_empty: bool,
-) -> Result<(usize, usize), String> {
+) -> Result<(usize, usize), Unevaluable> {
     if days == 0 {
-        return Err("nothing was simulated".to_owned());
+        return Err("nothing was simulated".to_owned().into());
     }
     let first = if whole_run_if_empty && row.start.is_empty() {
         0
@@ -951,7 +994,7 @@ fn period(
         day_in_run(&row.end, "end", layout, days)?
     };
     if first > last {
-        return Err(format!("start {} is after end {}", row.start, row.end));
+        return Err(format!("start {} is after end {}", row.start, row.end).into());
     }
     Ok((first, last))
 }
@@ -1365,7 +1408,7 @@ mod tests {
             "",
             "",
         );
-        assert!(matches!(evaluate(&r), TargetOutcome::Failed(m) if m.contains("before")));
+        assert!(matches!(evaluate(&r), TargetOutcome::OutsideRun(m) if m.contains("before")));
     }
 
     #[test]
@@ -1397,9 +1440,19 @@ mod tests {
             failed(row("stock", "hiden", "", "2002-01-02", "", ""))
                 .contains("unknown category `hiden`")
         );
+        // A period the run does not cover (a shortened run) is told apart...
+        assert!(matches!(
+            evaluate(&row("sum", "crossings", "2002-01-01", "2003-01-02", "", "")),
+            TargetOutcome::OutsideRun(m) if m.contains("outside the simulated days")
+        ));
+        // ...but not when the quantity is wrong as well.
         assert!(
-            failed(row("sum", "crossings", "2002-01-01", "2003-01-02", "", ""))
-                .contains("outside the simulated days")
+            failed(row("sum", "crosings", "2002-01-01", "2003-01-02", "", ""))
+                .contains("unknown event")
+        );
+        assert!(
+            failed(row("sum", "crossings", "2002-13-01", "2002-01-02", "", ""))
+                .contains("ISO date")
         );
         assert!(
             failed(row("sum", "crossings", "2002-01-03", "2002-01-02", "", "")).contains("after")
