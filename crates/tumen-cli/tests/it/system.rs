@@ -303,3 +303,30 @@ fn compare_rejects_a_bad_variant_and_a_scenario_without_mechanisms() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn the_system_tables_do_not_depend_on_the_thread_count() {
+    let root = tempfile::tempdir().unwrap();
+    let scenario = scenario_with_targets(root.path());
+    let run = |jobs: &str| {
+        let out = root.path().join(format!("jobs-{jobs}"));
+        tumen()
+            .args([
+                "run",
+                "--replicas",
+                "5",
+                "--days",
+                "300",
+                "--jobs",
+                jobs,
+                "--output",
+            ])
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .success();
+        ["yearly.csv", "weekly.csv", "status.csv", "targets.csv"]
+            .map(|file| std::fs::read_to_string(out.join(file)).unwrap())
+    };
+    assert_eq!(run("1"), run("3"));
+}
