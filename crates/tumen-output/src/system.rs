@@ -479,8 +479,7 @@ impl SystemEnsemble {
                             .to_owned(),
                     )
                 } else {
-                    let inside = row.low.is_none_or(|low| band.median >= low)
-                        && row.high.is_none_or(|high| band.median <= high);
+                    let inside = is_inside(row.low, row.high, &band);
                     TargetOutcome::Evaluated { band, inside }
                 }
             }
@@ -677,6 +676,21 @@ impl TargetResult {
         match self.outcome {
             TargetOutcome::Evaluated { inside, .. } => Some(inside),
             _ => None,
+        }
+    }
+}
+
+/// Whether a target is met. A documented range (low < high, or one side open): the simulated
+/// median lies in it. A documented single value (low = high, an official count): it lies in
+/// the ensemble's 5-95 % band, since no model reproduces an exact count but its band must
+/// cover it.
+fn is_inside(low: Option<f64>, high: Option<f64>, band: &Band) -> bool {
+    match (low, high) {
+        (Some(low), Some(high)) if (high - low).abs() <= f64::EPSILON * high.abs().max(1.0) => {
+            band.p05 <= low && low <= band.p95
+        }
+        _ => {
+            low.is_none_or(|low| band.median >= low) && high.is_none_or(|high| band.median <= high)
         }
     }
 }
@@ -1592,5 +1606,20 @@ mod tests {
         let record = observer.into_record();
         assert_eq!(record.status, vec![status.to_vec()]);
         assert_eq!(record.events, vec![events.to_vec()]);
+    }
+
+    #[test]
+    fn a_single_documented_value_must_lie_in_the_band_and_a_range_must_hold_the_median() {
+        let band = Band {
+            median: 60.0,
+            p05: 50.0,
+            p95: 70.0,
+        };
+        assert!(is_inside(Some(56.0), Some(56.0), &band));
+        assert!(!is_inside(Some(71.0), Some(71.0), &band));
+        assert!(is_inside(Some(55.0), Some(65.0), &band));
+        assert!(!is_inside(Some(61.0), Some(90.0), &band));
+        assert!(is_inside(None, Some(60.0), &band));
+        assert!(!is_inside(Some(60.5), None, &band));
     }
 }
