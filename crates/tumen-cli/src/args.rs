@@ -18,6 +18,8 @@ pub(crate) enum Command {
     Run(RunArgs),
     /// Check a scenario directory and report every problem found, without running it.
     Validate(ValidateArgs),
+    /// Make the HTML report (`report.html`) of a run directory, and PNGs of its plots.
+    Report(ReportArgs),
     /// Compare policy variants of a scenario with mechanisms: the baseline and each variant
     /// (the scenario with `--set`-style overrides) over the same seeds; writes
     /// `comparison.csv` and each run's yearly, weekly, status and target tables.
@@ -115,6 +117,26 @@ pub(crate) struct RunArgs {
     /// `--set asylum.channel[1].success=0.5`. See docs/NATIVE_FORMAT.md.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub(crate) set: Vec<String>,
+    /// Exchange formats to write besides `out.csv` and `locations.geojson` (comma-separated):
+    /// `long` (long.csv), `hxl` (hxl.csv), `parquet` (long.parquet, needs the `parquet` build
+    /// feature).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    pub(crate) formats: Vec<crate::formats::Format>,
+    /// Also write the HTML report (`report.html`) of the run.
+    #[arg(long)]
+    pub(crate) report: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Run directory (written by `tumen run`; needs at least `out.csv`).
+    pub(crate) run_dir: PathBuf,
+    /// Also write one PNG per plot (in `plots/` beside the report), text in the bundled font.
+    #[arg(long)]
+    pub(crate) png: bool,
+    /// The HTML file to write (default: `report.html` in the run directory).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

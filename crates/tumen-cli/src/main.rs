@@ -4,7 +4,9 @@
 mod args;
 mod compare;
 mod embedded;
+mod formats;
 mod printer;
+mod report;
 mod system;
 
 use anyhow::Context;
@@ -40,6 +42,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer),
         Command::Validate(args) => validate(&args, &printer),
+        Command::Report(args) => {
+            report::write(&args.run_dir, args.output.clone(), args.png, &printer)
+        }
         Command::Compare(args) => compare::run(&args, &printer),
     };
     match result {
@@ -103,6 +108,10 @@ fn load(
 }
 
 fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
+    if let Err(message) = formats::check(&args.formats) {
+        printer.error(&message);
+        return Err(Failure::User);
+    }
     let options = LoadOptions {
         settings_path: args.settings.clone(),
         days: args.days,
@@ -148,7 +157,10 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     for note in &simulation.model().notes {
         printer.note(note);
     }
-    let mut observer = FleeTableObserver::new(&simulation);
+    let mut observer = (
+        FleeTableObserver::new(&simulation),
+        tumen_output::DailyObserver::new(&simulation.model().scenario),
+    );
     let progress = printer.progress(
         u64::from(days),
         &format!("Simulating {name}"),
@@ -166,6 +178,8 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     let wall_seconds = started.elapsed().as_secs_f64();
     let agents_final = simulation.population();
     let notes = simulation.model().notes.clone();
+    let network = tumen_output::RunNetwork::of_model(simulation.model());
+    let (observer, daily) = observer;
     let table = observer.into_table();
 
     fs_create_dir_all(&args.output)?;
@@ -190,6 +204,13 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         wall_seconds,
     };
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
+    formats::write_outputs(
+        &args.output,
+        &network,
+        &daily.into_daily(),
+        &table,
+        &args.formats,
+    )?;
     printer.done(&format!(
         "Simulated {days} days of `{name}` (seed {}, {agents_final} agents) in {wall_seconds:.2}s; \
          ARD {:.4} (rescaled {:.4}); wrote `{}` and `{}`",
@@ -199,6 +220,9 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         out_csv.display(),
         summary_json.display(),
     ));
+    if args.report {
+        report::write(&args.output, None, false, printer)?;
+    }
     Ok(())
 }
 
@@ -310,6 +334,14 @@ fn run_ensemble(
         "wall_seconds": wall_seconds,
     });
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
+    formats::write_for_seed(
+        &args.output,
+        scenario,
+        args.seed,
+        kind,
+        &first.table,
+        &args.formats,
+    )?;
     let system_outputs = match &system {
         Some(system) => Some(system::write_outputs(
             &args.output,
@@ -339,6 +371,9 @@ fn run_ensemble(
         if let Some(results) = results {
             printer.done(&tumen_output::targets_table(results));
         }
+    }
+    if args.report {
+        report::write(&args.output, None, false, printer)?;
     }
     Ok(())
 }

@@ -1,0 +1,285 @@
+//! The report's data extraction (snapshots and cross-checks against the run files) and the
+//! page it makes, on a small run directory in `tests/fixtures/mini` that has every file a
+//! flagship run writes.
+
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::{Path, PathBuf};
+use tumen_report::{MAX_FRAMES, Options, load_run, plots, render_html, write_report};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
+}
+
+/// A copy of the fixture with only the named files.
+fn partial(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in files {
+        std::fs::copy(fixture().join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn extraction_snapshot() {
+    let data = load_run(&fixture()).unwrap();
+    insta::assert_json_snapshot!("mini_run_data", data);
+}
+
+#[test]
+fn camps_take_the_median_and_bands_from_quantiles_and_the_data_from_out_csv() {
+    let data = load_run(&fixture()).unwrap();
+    let quantiles = std::fs::read_to_string(fixture().join("quantiles.csv")).unwrap();
+    let out = std::fs::read_to_string(fixture().join("out.csv")).unwrap();
+    assert_eq!(data.replicas, 5);
+    let names: Vec<&str> = data.camps.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Yanji", "Beijing"]);
+    for line in quantiles.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let Some(camp) = data.camps.iter().find(|c| c.name == f[2]) else {
+            continue;
+        };
+        let day: usize = f[0].parse().unwrap();
+        let q = |i: usize| f[i].parse::<f64>().unwrap();
+        assert_eq!(camp.median[day], q(7));
+        let bands = camp.bands.as_ref().unwrap();
+        assert_eq!(
+            [bands[0][day], bands[1][day], bands[2][day], bands[3][day]],
+            [q(5), q(6), q(8), q(9)]
+        );
+    }
+    for (day, line) in out.lines().skip(1).enumerate() {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(data.camps[0].observed[day], f[3].parse::<f64>().unwrap());
+        assert_eq!(data.camps[1].observed[day], f[6].parse::<f64>().unwrap());
+        assert_eq!(data.total_error[day], f[8].parse::<f64>().unwrap());
+    }
+}
+
+#[test]
+fn without_quantiles_the_single_run_is_drawn() {
+    let dir = partial(&["out.csv"]);
+    let data = load_run(dir.path()).unwrap();
+    assert_eq!(data.replicas, 1);
+    assert!(data.camps.iter().all(|c| c.bands.is_none()));
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    let last: Vec<&str> = out.lines().last().unwrap().split(',').collect();
+    assert_eq!(
+        data.camps[0].median.last().copied(),
+        Some(last[2].parse::<f64>().unwrap())
+    );
+}
+
+#[test]
+fn countries_add_up_to_the_locations_and_the_people_on_links() {
+    let data = load_run(&fixture()).unwrap();
+    let countries = data.countries.as_ref().unwrap();
+    let names: Vec<&str> = countries.series.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Korea", "China", "on the move (on links)"]);
+    let people = std::fs::read_to_string(fixture().join("daily_locations.csv")).unwrap();
+    let links = std::fs::read_to_string(fixture().join("daily_links.csv")).unwrap();
+    for (day, (p, l)) in people
+        .lines()
+        .skip(1)
+        .zip(links.lines().skip(1))
+        .enumerate()
+    {
+        let p: Vec<f64> = p.split(',').skip(2).map(|v| v.parse().unwrap()).collect();
+        let l: f64 = l
+            .split(',')
+            .skip(2)
+            .map(|v| v.parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(countries.series[0].1[day], p[0] + p[1], "day {day}");
+        assert_eq!(countries.series[1].1[day], p[2] + p[3], "day {day}");
+        assert_eq!(countries.series[2].1[day], l, "day {day}");
+    }
+}
+
+#[test]
+fn statuses_are_whatever_the_file_lists() {
+    let dir = partial(&["out.csv", "status.csv"]);
+    let text = std::fs::read_to_string(dir.path().join("status.csv"))
+        .unwrap()
+        .replace(",exited,", ",at_home,");
+    std::fs::write(dir.path().join("status.csv"), text).unwrap();
+    let data = load_run(dir.path()).unwrap();
+    let status = data.status.unwrap();
+    let names: Vec<&str> = status.series.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["free", "hidden", "detained", "at_home"]);
+    assert_eq!(status.dates.len(), 8);
+    assert_eq!(status.series[1].1[3], 16.0);
+}
+
+#[test]
+fn the_map_is_thinned_to_at_most_max_frames_and_keeps_the_last_day() {
+    let dir = partial(&["out.csv", "locations.geojson"]);
+    let days = 2 * MAX_FRAMES + 5;
+    let mut text = String::from("day,date,Hometown,Border,Yanji,Beijing\n");
+    for d in 0..days {
+        text.push_str(&format!("{d},d{d},{d},0,1,2\n"));
+    }
+    std::fs::write(dir.path().join("daily_locations.csv"), text).unwrap();
+    let data = load_run(dir.path()).unwrap();
+    let map = data.map.unwrap();
+    assert!(map.dates.len() <= MAX_FRAMES + 1, "{}", map.dates.len());
+    assert_eq!(map.dates.last().unwrap(), &format!("d{}", days - 1));
+    assert_eq!(map.people.last().unwrap()[0], (days - 1) as u64);
+    // Without daily_links.csv every link carries 0.
+    assert!(map.flow.iter().flatten().all(|f| *f == 0));
+    assert_eq!(map.links, vec![(0, 1), (1, 2), (2, 3)]);
+}
+
+#[test]
+fn every_section_is_drawn_from_a_full_run_directory() {
+    let data = load_run(&fixture()).unwrap();
+    assert!(data.missing.is_empty(), "{:?}", data.missing);
+    let ids: Vec<String> = plots(&data).into_iter().map(|p| p.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "camp-yanji",
+            "camp-beijing",
+            "validation-error",
+            "people-by-status",
+            "people-by-country",
+            "arrivals-south-korea",
+            "hidden-population",
+            "deportations-weekly",
+            "deportations-2002",
+            "map",
+        ]
+    );
+    let html = render_html(&data);
+    for id in &ids {
+        assert!(
+            html.contains(&format!(r#"<figure data-plot="{id}">"#)),
+            "{id}"
+        );
+    }
+    assert!(html.contains(r#"<meta name="tumen-plots" content="10">"#));
+    // The target table, settings, seed and version.
+    assert!(html.contains("<code>arrivals_south_korea_2001</code>"));
+    assert!(html.contains(r#"<td class="out">false</td>"#));
+    assert!(html.contains("<code>move_rules.max_move_speed</code>"));
+    assert!(html.contains("seed 7"));
+    assert!(html.contains("Tumen 0.1.0"));
+    // Incidents in the 2002 plot, with their places.
+    let plot_2002 = plots(&data)
+        .into_iter()
+        .find(|p| p.id == "deportations-2002")
+        .unwrap();
+    assert!(plot_2002.svg.contains("2002-03-14: Beijing (25 people)"));
+    assert!(plot_2002.svg.contains("2002-05-08: Shenyang (5 people)"));
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let html = render_html(&load_run(&fixture()).unwrap());
+    // Nothing is fetched: no external scripts, styles, fonts or images.
+    for forbidden in [
+        "src=", "<link", "@import", "url(http", "https://", "<img", "<iframe",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden}");
+    }
+    // The only URLs are SVG's namespace.
+    let urls = html.matches("http://").count();
+    assert_eq!(urls, html.matches("http://www.w3.org/2000/svg").count());
+    // Every element that references something references an id of the page.
+    for part in html.split("url(#").skip(1) {
+        let id = &part[..part.find(')').unwrap()];
+        assert!(html.contains(&format!(r#"id="{id}""#)), "{id}");
+    }
+}
+
+#[test]
+fn missing_files_leave_visible_notes() {
+    let dir = partial(&["out.csv"]);
+    let data = load_run(dir.path()).unwrap();
+    let keys: Vec<&str> = data.missing.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "bands",
+            "countries",
+            "map",
+            "status",
+            "targets",
+            "weekly",
+            "yearly"
+        ]
+    );
+    let html = render_html(&data);
+    for note in data.missing.values() {
+        let escaped = note.replace('&', "&amp;").replace('\'', "&#39;");
+        assert!(html.contains(&escaped), "{note}");
+    }
+    let ids: Vec<String> = plots(&data).into_iter().map(|p| p.id).collect();
+    assert_eq!(ids, ["camp-yanji", "camp-beijing", "validation-error"]);
+}
+
+#[test]
+fn errors_name_the_file() {
+    let empty = tempfile::tempdir().unwrap();
+    let error = load_run(empty.path()).unwrap_err().to_string();
+    assert!(
+        error.contains("out.csv") && error.contains("not found"),
+        "{error}"
+    );
+    let dir = partial(&["out.csv", "yearly.csv"]);
+    std::fs::write(dir.path().join("yearly.csv"), "year,asylum_exits\nabc,3\n").unwrap();
+    let error = load_run(dir.path()).unwrap_err().to_string();
+    assert!(
+        error.contains("yearly.csv") && error.contains("line 2"),
+        "{error}"
+    );
+    std::fs::write(dir.path().join("yearly.csv"), "when,asylum_exits\n").unwrap();
+    let error = load_run(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("no `year` column"), "{error}");
+}
+
+#[test]
+fn write_report_writes_the_page_and_one_png_per_plot() {
+    let dir = partial(&[
+        "out.csv",
+        "summary.json",
+        "locations.geojson",
+        "daily_locations.csv",
+        "daily_links.csv",
+    ]);
+    let written = write_report(
+        dir.path(),
+        &Options {
+            output: None,
+            png: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(written.html, dir.path().join("report.html"));
+    let html = std::fs::read_to_string(&written.html).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(written.pngs.len(), written.plots);
+    for png in &written.pngs {
+        let bytes = std::fs::read(png).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG", "{}", png.display());
+        assert!(
+            bytes.len() > 2000,
+            "{} is {} bytes",
+            png.display(),
+            bytes.len()
+        );
+    }
+    assert!(written.pngs.iter().any(|p| p.ends_with("plots/map.png")));
+}
+
+#[test]
+fn the_daily_error_averages_to_the_ard_of_out_csv() {
+    let data = load_run(&fixture()).unwrap();
+    let out = std::fs::read(fixture().join("out.csv")).unwrap();
+    let table = tumen_output::FleeTable::read_csv(out.as_slice()).unwrap();
+    let ard = tumen_output::ard(&table);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!((mean(&data.daily_ard) - ard.normal).abs() < 1e-12);
+    assert!((mean(&data.daily_ard_rescaled) - ard.rescaled).abs() < 1e-12);
+    assert!(data.daily_ard.iter().any(|e| *e > 0.0));
+}
