@@ -9,7 +9,7 @@ macro_rules! embed {
 }
 
 /// The files of `scenarios/korea-china/`, relative to it.
-const FILES: &[(&str, &[u8])] = embed![
+pub(crate) const FILES: &[(&str, &[u8])] = embed![
     "input_csv/locations.csv",
     "input_csv/routes.csv",
     "input_csv/closures.csv",

@@ -6,6 +6,7 @@ mod compare;
 mod embedded;
 mod formats;
 mod printer;
+mod record;
 mod report;
 mod system;
 
@@ -108,6 +109,7 @@ fn load(
 }
 
 fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
+    let started_at = std::time::SystemTime::now();
     if let Err(message) = formats::check(&args.formats) {
         printer.error(&message);
         return Err(Failure::User);
@@ -134,6 +136,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         args::Engine::Agents => (EngineKind::Agents, "agents"),
         args::Engine::Counts => (EngineKind::Counts, "counts"),
     };
+    let record = record::RunRecord::start(args, &scenario, engine_name, started_at)?;
     if args.replicas > 1 || mechanisms {
         let context = EnsembleContext {
             name: &name,
@@ -143,6 +146,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
             settings_json,
             engine_name,
             kind,
+            record,
         };
         return run_ensemble(args, printer, &scenario, context);
     }
@@ -204,6 +208,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         wall_seconds,
     };
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
+    write_json(&args.output, "run.json", &record.finish())?;
     formats::write_outputs(
         &args.output,
         &network,
@@ -235,6 +240,8 @@ struct EnsembleContext<'a> {
     settings_json: serde_json::Value,
     engine_name: &'static str,
     kind: EngineKind,
+    /// `run.json`, finished when the ensemble ends.
+    record: record::RunRecord,
 }
 
 /// `tumen run --replicas N`: N seeded replicas in parallel, one progress bar.
@@ -252,6 +259,7 @@ fn run_ensemble(
         settings_json,
         engine_name,
         kind,
+        record,
     } = context;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -334,6 +342,7 @@ fn run_ensemble(
         "wall_seconds": wall_seconds,
     });
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
+    write_json(&args.output, "run.json", &record.finish())?;
     formats::write_for_seed(
         &args.output,
         scenario,

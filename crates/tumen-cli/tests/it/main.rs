@@ -5,6 +5,8 @@
 
 mod system;
 
+mod record;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
