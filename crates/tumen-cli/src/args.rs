@@ -85,8 +85,8 @@ pub(crate) struct RunArgs {
     #[arg(long, short, value_name = "DIR", default_value = "tumen-out")]
     pub(crate) output: PathBuf,
     /// Which engine moves the people: one record per person (`agents`) or one per distinct
-    /// state (`counts`); both give the same results in distribution. Default: `counts` for a
-    /// scenario with mechanisms, `agents` otherwise.
+    /// state (`counts`); both give the same results in distribution. `auto` (the default)
+    /// picks `counts` unless the settings ask for per-agent logs (`log_levels.agent`).
     #[arg(long = "engine", value_enum, value_name = "ENGINE")]
     pub(crate) engine_flag: Option<Engine>,
     /// The engine used: `--engine`, or the scenario's default (set in `main.rs`).
@@ -161,4 +161,6 @@ pub(crate) enum Engine {
     Agents,
     /// One record per distinct state, with a count.
     Counts,
+    /// The count engine unless per-agent output is asked for.
+    Auto,
 }

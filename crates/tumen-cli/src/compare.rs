@@ -187,9 +187,12 @@ pub(crate) fn run(args: &CompareArgs, printer: &Printer) -> Result<(), Failure> 
     }
     let targets = system::read_targets(args.scenario.as_deref(), printer)?;
     let replicas = args.replicas.unwrap_or(DEFAULT_REPLICAS);
-    let kind = match system::default_engine(args.engine, true) {
+    let agent_output = scenarios
+        .first()
+        .is_some_and(|s| s.settings.log_levels.agent > 0);
+    let kind = match system::default_engine(args.engine, agent_output) {
         crate::args::Engine::Agents => EngineKind::Agents,
-        crate::args::Engine::Counts => EngineKind::Counts,
+        crate::args::Engine::Counts | crate::args::Engine::Auto => EngineKind::Counts,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))

@@ -43,10 +43,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer),
         Command::Validate(args) => validate(&args, &printer),
+        Command::Compare(args) => compare::run(&args, &printer),
         Command::Report(args) => {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }
-        Command::Compare(args) => compare::run(&args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,11 +109,11 @@ fn load(
 }
 
 fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
-    let started_at = std::time::SystemTime::now();
     if let Err(message) = formats::check(&args.formats) {
         printer.error(&message);
         return Err(Failure::User);
     }
+    let started_at = std::time::SystemTime::now();
     let options = LoadOptions {
         settings_path: args.settings.clone(),
         days: args.days,
@@ -123,7 +123,8 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     let scenario = loaded.scenario;
     // A scenario with mechanisms runs 20 replicas on the count engine unless told otherwise.
     let mechanisms = scenario.mechanisms.any();
-    let resolved = system::resolve_defaults(args, mechanisms);
+    let agent_output = scenario.settings.log_levels.agent > 0;
+    let resolved = system::resolve_defaults(args, mechanisms, agent_output);
     let args = &resolved;
     let name = scenario.name.clone();
     let days = scenario.days;
@@ -134,7 +135,7 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     });
     let (kind, engine_name) = match args.engine {
         args::Engine::Agents => (EngineKind::Agents, "agents"),
-        args::Engine::Counts => (EngineKind::Counts, "counts"),
+        args::Engine::Counts | args::Engine::Auto => (EngineKind::Counts, "counts"),
     };
     let record = record::RunRecord::start(args, &scenario, engine_name, started_at)?;
     if args.replicas > 1 || mechanisms {
@@ -342,15 +343,6 @@ fn run_ensemble(
         "wall_seconds": wall_seconds,
     });
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
-    write_json(&args.output, "run.json", &record.finish())?;
-    formats::write_for_seed(
-        &args.output,
-        scenario,
-        args.seed,
-        kind,
-        &first.table,
-        &args.formats,
-    )?;
     let system_outputs = match &system {
         Some(system) => Some(system::write_outputs(
             &args.output,
@@ -360,6 +352,15 @@ fn run_ensemble(
         )?),
         None => None,
     };
+    write_json(&args.output, "run.json", &record.finish())?;
+    formats::write_for_seed(
+        &args.output,
+        scenario,
+        args.seed,
+        kind,
+        &first.table,
+        &args.formats,
+    )?;
     printer.done(&format!(
         "Simulated {days} days × {} replicas of `{name}` in {wall_seconds:.2}s; ARD {:.4} ± {:.4} \
          (rescaled {:.4} ± {:.4}); wrote `{}`, `{}` and `{}`",

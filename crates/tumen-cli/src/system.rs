@@ -28,24 +28,26 @@ const EMBEDDED_TARGETS: &str =
 const TARGETS_FILE: &str = "mechanisms/targets.csv";
 
 /// The arguments with the defaults that depend on the scenario filled in: a scenario with
-/// mechanisms runs [`DEFAULT_REPLICAS`] replicas on the count engine unless `--replicas` or
-/// `--engine` say otherwise; any other scenario one replica on the agent engine.
-pub(crate) fn resolve_defaults(args: &RunArgs, mechanisms: bool) -> RunArgs {
+/// mechanisms runs [`DEFAULT_REPLICAS`] replicas unless `--replicas` says otherwise, any other
+/// scenario one replica; the engine is resolved by [`default_engine`].
+pub(crate) fn resolve_defaults(args: &RunArgs, mechanisms: bool, agent_output: bool) -> RunArgs {
     let mut resolved = args.clone();
     resolved.replicas = args
         .replicas_flag
         .unwrap_or(if mechanisms { DEFAULT_REPLICAS } else { 1 });
-    resolved.engine = default_engine(args.engine_flag, mechanisms);
+    resolved.engine = default_engine(args.engine_flag, agent_output);
     resolved
 }
 
-/// The engine: the flag's, or counts for a scenario with mechanisms (agents otherwise).
-pub(crate) fn default_engine(flag: Option<Engine>, mechanisms: bool) -> Engine {
-    flag.unwrap_or(if mechanisms {
-        Engine::Counts
-    } else {
-        Engine::Agents
-    })
+/// The engine: `agents` or `counts` when the flag names one; `auto` (the default) picks the
+/// count engine, whose cost does not grow with the number of people, unless the run asks for
+/// per-agent output (`log_levels.agent` above 0), which needs one record per person.
+pub(crate) fn default_engine(flag: Option<Engine>, agent_output: bool) -> Engine {
+    match flag.unwrap_or(Engine::Auto) {
+        Engine::Auto if agent_output => Engine::Agents,
+        Engine::Auto => Engine::Counts,
+        chosen => chosen,
+    }
 }
 
 /// Records `location_counts` per day (for the quantile bands).

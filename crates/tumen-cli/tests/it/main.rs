@@ -3,9 +3,8 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
-mod system;
-
 mod record;
+mod system;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -162,7 +161,9 @@ fn the_embedded_flagship_runs_with_no_scenario_argument() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicates::str::contains("Simulated 60 days × 20 replicas of `korea-china`"));
+        .stderr(predicates::str::contains(
+            "Simulated 60 days × 20 replicas of `korea-china`",
+        ));
     let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(out.starts_with("Day,Date,Yanji sim"));
     for file in ["yearly.csv", "weekly.csv", "targets.csv", "status.csv"] {
