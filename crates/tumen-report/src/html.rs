@@ -431,8 +431,9 @@ pub(crate) fn page(data: &RunData, plots: &[Plot]) -> String {
     out.push_str("</section></main>");
     let _ = write!(
         out,
-        "<footer>Made by Tumen {} from the files of the run directory; self-contained (no network).</footer><script>{SCRIPT}</script></body></html>\n",
+        "<footer>Made by Tumen {} from the files of the run directory; self-contained (no network).</footer><script>{SCRIPT}</script></body></html>",
         esc(version)
     );
+    out.push('\n');
     out
 }

@@ -14,13 +14,12 @@ fn font_database() -> Arc<usvg::fontdb::Database> {
         .get_or_init(|| {
             let mut database = usvg::fontdb::Database::new();
             database.load_font_data(FONT_BYTES.to_vec());
-            for family in ["DejaVu Sans"] {
-                database.set_sans_serif_family(family);
-                database.set_serif_family(family);
-                database.set_monospace_family(family);
-                database.set_cursive_family(family);
-                database.set_fantasy_family(family);
-            }
+            let family = "DejaVu Sans";
+            database.set_sans_serif_family(family);
+            database.set_serif_family(family);
+            database.set_monospace_family(family);
+            database.set_cursive_family(family);
+            database.set_fantasy_family(family);
             Arc::new(database)
         })
         .clone()

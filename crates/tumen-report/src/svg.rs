@@ -82,7 +82,10 @@ pub(crate) fn group_thousands(value: f64) -> String {
 
 /// Tick values between `lo` and `hi`: about `target` ticks at 1, 2 or 5 × 10^k.
 pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
         return vec![lo];
     }
     let raw = (hi - lo) / target.max(1) as f64;
@@ -153,10 +156,10 @@ pub(crate) fn date_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
         };
         let mut year = start.year() + i16::from(start.month() != 1 || start.day() != 1);
         while year <= end.year() {
-            if i32::from(year) % step == 0 {
-                if let Some(x) = epoch_day(&format!("{year:04}-01-01")) {
-                    ticks.push((x, year.to_string()));
-                }
+            if i32::from(year) % step == 0
+                && let Some(x) = epoch_day(&format!("{year:04}-01-01"))
+            {
+                ticks.push((x, year.to_string()));
             }
             year += 1;
         }
