@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod flagship;
 mod record;
 mod system;
 
@@ -15,7 +16,7 @@ fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn tumen() -> Command {
+pub(crate) fn tumen() -> Command {
     let mut command = Command::cargo_bin("tumen").unwrap();
     command.env("TUMEN_NO_PROGRESS", "1");
     command
