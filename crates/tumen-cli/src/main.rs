@@ -344,12 +344,15 @@ fn run_ensemble(
     });
     let summary_json = write_json(&args.output, "summary.json", &summary)?;
     let system_outputs = match &system {
-        Some(system) => Some(system::write_outputs(
-            &args.output,
-            system,
-            targets.as_deref(),
-            printer,
-        )?),
+        Some(system) => {
+            system::write_incidents(&args.output, scenario)?;
+            Some(system::write_outputs(
+                &args.output,
+                system,
+                targets.as_deref(),
+                printer,
+            )?)
+        }
         None => None,
     };
     write_json(&args.output, "run.json", &record.finish())?;

@@ -253,6 +253,37 @@ pub(crate) fn write_outputs(
     Ok((results, written))
 }
 
+/// Writes `incidents.csv` (`date,location,channel,size,label`: the scheduled asylum incidents
+/// of the scenario, for the report's deportation plot) when the scenario has any.
+pub(crate) fn write_incidents(dir: &Path, scenario: &tumen_core::Scenario) -> Result<(), Failure> {
+    let Some(asylum) = &scenario.mechanisms.asylum else {
+        return Ok(());
+    };
+    if asylum.incidents.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join("incidents.csv");
+    write_atomic(&path, |w| {
+        writeln!(w, "date,location,channel,size,label")?;
+        for incident in &asylum.incidents {
+            let day = u32::try_from(incident.day.max(0)).unwrap_or(u32::MAX);
+            let channel = &asylum.channels[incident.channel];
+            let location = &scenario.network.location(channel.location).name;
+            let label = incident.label.replace([',', '"', '\n'], " ");
+            writeln!(
+                w,
+                "{},{location},{},{},{label}",
+                scenario.date_of(day),
+                channel.name,
+                incident.size
+            )?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing `{}`", path.display()))?;
+    Ok(())
+}
+
 /// The names of written files, for the closing line.
 pub(crate) fn file_list(paths: &[PathBuf]) -> String {
     paths

@@ -45,6 +45,13 @@ fn the_flagship_meets_its_calibration_targets() {
         .arg(dir.path())
         .assert()
         .success();
+    // The incidents are in the run directory, for the report's deportation plot.
+    let incidents = std::fs::read_to_string(dir.path().join("incidents.csv")).unwrap();
+    assert!(incidents.starts_with("date,location,channel,size,label\n"));
+    assert!(
+        incidents.contains("\n2002-03-14,Beijing,Beijing,25,"),
+        "{incidents}"
+    );
     let targets = read_targets(&std::fs::read_to_string(dir.path().join("targets.csv")).unwrap());
     let median = |name: &str| {
         targets[name]
