@@ -680,15 +680,13 @@ impl TargetResult {
     }
 }
 
-/// Whether a target is met. A documented range (low < high, or one side open): the simulated
-/// median lies in it. A documented single value (low = high, an official count): it lies in
-/// the ensemble's 5-95 % band, since no model reproduces an exact count but its band must
-/// cover it.
+/// Whether a target is met. A documented value or range with both bounds (an official count,
+/// or a survey's range): it overlaps the ensemble's 5-95 % band (no model reproduces an exact
+/// count, but its band must cover it). A one-sided bound (an upper envelope, a lower bound):
+/// the simulated median respects it.
 fn is_inside(low: Option<f64>, high: Option<f64>, band: &Band) -> bool {
     match (low, high) {
-        (Some(low), Some(high)) if (high - low).abs() <= f64::EPSILON * high.abs().max(1.0) => {
-            band.p05 <= low && low <= band.p95
-        }
+        (Some(low), Some(high)) => band.p05 <= high && low <= band.p95,
         _ => {
             low.is_none_or(|low| band.median >= low) && high.is_none_or(|high| band.median <= high)
         }
@@ -1609,7 +1607,7 @@ mod tests {
     }
 
     #[test]
-    fn a_single_documented_value_must_lie_in_the_band_and_a_range_must_hold_the_median() {
+    fn a_two_sided_target_must_overlap_the_band_and_a_one_sided_bound_must_hold_the_median() {
         let band = Band {
             median: 60.0,
             p05: 50.0,
@@ -1617,9 +1615,11 @@ mod tests {
         };
         assert!(is_inside(Some(56.0), Some(56.0), &band));
         assert!(!is_inside(Some(71.0), Some(71.0), &band));
-        assert!(is_inside(Some(55.0), Some(65.0), &band));
-        assert!(!is_inside(Some(61.0), Some(90.0), &band));
+        assert!(is_inside(Some(65.0), Some(90.0), &band));
+        assert!(!is_inside(Some(70.5), Some(90.0), &band));
+        assert!(!is_inside(Some(10.0), Some(49.0), &band));
         assert!(is_inside(None, Some(60.0), &band));
+        assert!(!is_inside(None, Some(59.5), &band));
         assert!(!is_inside(Some(60.5), None, &band));
     }
 }
