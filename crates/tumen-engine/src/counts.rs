@@ -23,6 +23,8 @@ pub struct Cohort {
 pub struct CountEngine {
     batches: Vec<Vec<Cohort>>,
     next: Vec<Cohort>,
+    /// End states equal to their start state (kept in the batch's order, so mostly sorted).
+    kept: Vec<Cohort>,
     total: u64,
     /// People at each location now.
     pub location_counts: Vec<u64>,
@@ -135,10 +137,13 @@ impl CountEngine {
         let stream_key = (pass.key() << 56) | ((batch as u64) << 48);
         let mut rng = stream(seed, day, StreamKind::Counts, stream_key);
         self.next.clear();
+        self.kept.clear();
         let mech_active = model.mech.active;
         let mut sink = CohortSink {
             model,
             next: &mut self.next,
+            kept: &mut self.kept,
+            current: None,
             locations: &mut self.location_counts,
             links: &mut self.link_counts,
             categories: &mut self.status_counts,
@@ -153,10 +158,11 @@ impl CountEngine {
                 Pass::Travel => on_link,
             };
             if !run {
-                sink.next.push(cohort);
+                sink.kept.push(cohort);
                 continue;
             }
             sink.remove(&cohort.agent, cohort.count);
+            sink.current = Some(key(&cohort.agent));
             match pass {
                 Pass::Whole => process.day(cohort.agent, cohort.count, &mut rng, &mut sink),
                 Pass::Depart => process.depart(cohort.agent, cohort.count, &mut rng, &mut sink),
@@ -166,11 +172,26 @@ impl CountEngine {
         self.merge_next(batch);
     }
 
-    /// Sorts the end states and merges identical ones into `batch`.
+    /// Merges the end states into `batch`, sorted by state with identical states merged.
+    /// Most cohorts end the pass unchanged (`kept`, already in order unless people were added
+    /// since the last pass); only the changed ones (`next`) need sorting. The result is the
+    /// same as sorting everything.
     fn merge_next(&mut self, batch: usize) {
+        if !self.kept.is_sorted_by_key(|c| key(&c.agent)) {
+            self.kept.sort_unstable_by_key(|c| key(&c.agent));
+        }
         self.next.sort_unstable_by_key(|c| key(&c.agent));
         let cohorts = &mut self.batches[batch];
-        for cohort in self.next.drain(..) {
+        let mut kept = self.kept.drain(..).peekable();
+        let mut next = self.next.drain(..).peekable();
+        loop {
+            let cohort = match (kept.peek(), next.peek()) {
+                (Some(a), Some(b)) if key(&a.agent) <= key(&b.agent) => kept.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => next.next(),
+                (Some(_), None) => kept.next(),
+                (None, None) => break,
+            };
+            let Some(cohort) = cohort else { break };
             match cohorts.last_mut() {
                 Some(last) if key(&last.agent) == key(&cohort.agent) => last.count += cohort.count,
                 _ => cohorts.push(cohort),
@@ -212,6 +233,8 @@ impl CountEngine {
             let mut sink = CohortSink {
                 model,
                 next: &mut self.next,
+                kept: &mut self.kept,
+                current: None,
                 locations: &mut self.location_counts,
                 links: &mut self.link_counts,
                 categories: &mut self.status_counts,
@@ -270,7 +293,11 @@ fn hypergeometric(population: u64, group: u64, draws: u64, rng: &mut crate::rng:
 /// Collects end states and counts them.
 struct CohortSink<'a> {
     model: &'a Model,
+    /// Changed end states.
     next: &'a mut Vec<Cohort>,
+    /// End states equal to `current`, the state of the cohort being processed.
+    kept: &'a mut Vec<Cohort>,
+    current: Option<u128>,
     locations: &'a mut Vec<u64>,
     links: &'a mut Vec<u64>,
     categories: &'a mut Vec<u64>,
@@ -288,7 +315,11 @@ impl CohortSink<'_> {
         if !self.categories.is_empty() {
             self.categories[self.model.category(&agent)] += n;
         }
-        self.next.push(Cohort { agent, count: n });
+        if self.current == Some(key(&agent)) {
+            self.kept.push(Cohort { agent, count: n });
+        } else {
+            self.next.push(Cohort { agent, count: n });
+        }
     }
 
     fn remove(&mut self, agent: &Agent, n: u64) {
