@@ -10,11 +10,11 @@ use anyhow::Context;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use tumen_core::Scenario;
-use tumen_engine::{DayView, EngineError, EngineKind, Observer, ObserverError, Simulation};
-use tumen_ensemble::{Ensemble, Replica, replica_seed};
+use tumen_engine::{EngineError, EngineKind, Simulation};
+use tumen_ensemble::{Ensemble, replica_seed};
 use tumen_output::{
-    FleeTableObserver, SystemEnsemble, SystemLayout, SystemObserver, TargetOutcome, TargetResult,
-    TargetRow, Validation, write_atomic,
+    SystemEnsemble, SystemLayout, SystemObserver, TargetOutcome, TargetResult, TargetRow,
+    write_atomic,
 };
 
 /// Replicas of a scenario with mechanisms when `--replicas` is not given.
@@ -50,16 +50,6 @@ pub(crate) fn default_engine(flag: Option<Engine>, agent_output: bool) -> Engine
     }
 }
 
-/// Records `location_counts` per day (for the quantile bands).
-struct Counts(Vec<Vec<u64>>);
-
-impl Observer for Counts {
-    fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
-        self.0.push(view.location_counts.to_vec());
-        Ok(())
-    }
-}
-
 /// Runs `replicas` replicas in parallel (on the current rayon pool) with the observers of an
 /// ensemble and the system observer; replica `i` uses [`replica_seed`]`(seed, i)`, so the
 /// result does not depend on the number of threads and equals `tumen_ensemble::run`'s.
@@ -73,54 +63,16 @@ pub(crate) fn run_ensemble(
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
 ) -> Result<(Ensemble, SystemEnsemble), EngineError> {
-    let results: Result<Vec<(Replica, tumen_output::SystemRecord)>, EngineError> = (0..replicas)
-        .into_par_iter()
-        .map(|index| {
-            let seed = replica_seed(seed, index);
-            let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
-            let mut observers = (
-                FleeTableObserver::new(&simulation),
-                (Counts(Vec::new()), SystemObserver::new()),
-            );
-            simulation.run(&mut observers)?;
-            let (table, (Counts(location_counts), system)) = observers;
-            let table = table.into_table();
-            done();
-            Ok((
-                Replica {
-                    seed,
-                    validation: Validation::of(&table),
-                    table,
-                    location_counts,
-                },
-                system.into_record(),
-            ))
-        })
-        .collect();
-    let (replicas, records): (Vec<Replica>, Vec<_>) = results?.into_iter().unzip();
-    let probe = Simulation::with_engine(scenario.clone(), seed, kind)?;
-    let mut camp = vec![false; scenario.network.location_count()];
-    for id in &probe.model().reported_camps {
-        camp[id.index()] = true;
-    }
-    let ensemble = Ensemble {
-        locations: scenario
-            .network
-            .locations
-            .iter()
-            .map(|l| l.name.clone())
-            .collect(),
-        camp,
-        dates: (0..scenario.days)
-            .map(|d| scenario.date_of(d).to_string())
-            .collect(),
-        replicas,
-    };
+    let (ensemble, systems) =
+        tumen_ensemble::run_with(scenario, seed, replicas, kind, done, SystemObserver::new)?;
     Ok((
         ensemble,
         SystemEnsemble {
             layout: SystemLayout::of(scenario),
-            replicas: records,
+            replicas: systems
+                .into_iter()
+                .map(SystemObserver::into_record)
+                .collect(),
         },
     ))
 }

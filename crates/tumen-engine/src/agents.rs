@@ -50,6 +50,18 @@ impl Agent {
         }
     }
 
+    /// The same person brought to the asylum channel at `location` by a scheduled incident:
+    /// seeking asylum there, with no route and no recent travel.
+    #[must_use]
+    pub(crate) fn brought_to_channel(mut self, location: u32) -> Self {
+        self.place = location | ARRIVED;
+        self.route = NO_ROUTE;
+        self.km_on_link = 0.0;
+        self.recent = 0;
+        self.status = Status::SeekingAsylum as u8;
+        self
+    }
+
     /// The person's status.
     #[must_use]
     pub fn status(&self) -> Status {
@@ -283,12 +295,7 @@ impl AgentEngine {
                 continue;
             }
             chosen += 1;
-            let mut arrived = *agent;
-            arrived.place = location | ARRIVED;
-            arrived.route = NO_ROUTE;
-            arrived.km_on_link = 0.0;
-            arrived.recent = 0;
-            arrived.status = Status::SeekingAsylum as u8;
+            let arrived = agent.brought_to_channel(location);
             let mut sink = OneAgent {
                 agent: arrived,
                 events: &mut events,

@@ -3,7 +3,7 @@
 //! splits of the cohort (see `process.rs`). Its cost grows with the number of distinct states,
 //! not with the number of people.
 
-use crate::agents::{ARRIVED, Agent, BATCHES, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
+use crate::agents::{Agent, BATCHES, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
 use crate::mechanisms::Status;
 use crate::process::{DayProcess, Sink};
 use crate::rng::{StreamKind, stream};
@@ -255,12 +255,7 @@ impl CountEngine {
                 }
                 sink.remove(&cohort.agent, taken);
                 cohort.count -= taken;
-                let mut arrived = cohort.agent;
-                arrived.place = location | ARRIVED;
-                arrived.route = NO_ROUTE;
-                arrived.km_on_link = 0.0;
-                arrived.recent = 0;
-                arrived.status = Status::SeekingAsylum as u8;
+                let arrived = cohort.agent.brought_to_channel(location);
                 process.claim(arrived, taken, channel, success, rng, &mut sink);
             }
             self.batches[batch].retain(|c| c.count > 0);

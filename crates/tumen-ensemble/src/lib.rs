@@ -128,32 +128,54 @@ pub fn run(
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
 ) -> Result<Ensemble, EngineError> {
-    let results: Result<Vec<Replica>, EngineError> = (0..replicas)
+    run_with(scenario, seed, replicas, kind, done, || ()).map(|(ensemble, _)| ensemble)
+}
+
+/// As [`run`], with one more observer per replica, made by `extra` and returned in replica
+/// order (for example the seed's system observer).
+///
+/// # Errors
+/// The first engine error of any replica.
+pub fn run_with<O: Observer + Send>(
+    scenario: &Scenario,
+    seed: u64,
+    replicas: u64,
+    kind: EngineKind,
+    done: &(dyn Fn() + Sync),
+    extra: impl Fn() -> O + Sync,
+) -> Result<(Ensemble, Vec<O>), EngineError> {
+    let results: Result<Vec<(Replica, O)>, EngineError> = (0..replicas)
         .into_par_iter()
         .map(|index| {
             let seed = replica_seed(seed, index);
             let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
-            let mut observers = (FleeTableObserver::new(&simulation), Counts(Vec::new()));
+            let mut observers = (
+                FleeTableObserver::new(&simulation),
+                (Counts(Vec::new()), extra()),
+            );
             simulation.run(&mut observers)?;
-            let (table, Counts(location_counts)) = observers;
+            let (table, (Counts(location_counts), extra)) = observers;
             let table = table.into_table();
             done();
-            Ok(Replica {
-                seed,
-                validation: Validation::of(&table),
-                table,
-                location_counts,
-            })
+            Ok((
+                Replica {
+                    seed,
+                    validation: Validation::of(&table),
+                    table,
+                    location_counts,
+                },
+                extra,
+            ))
         })
         .collect();
-    let replicas = results?;
+    let (replicas, extras): (Vec<Replica>, Vec<O>) = results?.into_iter().unzip();
     let probe = Simulation::with_engine(scenario.clone(), seed, kind)?;
     let model = probe.model();
     let mut camp = vec![false; scenario.network.location_count()];
     for id in &model.reported_camps {
         camp[id.index()] = true;
     }
-    Ok(Ensemble {
+    let ensemble = Ensemble {
         locations: scenario
             .network
             .locations
@@ -165,27 +187,11 @@ pub fn run(
             .map(|d| scenario.date_of(d).to_string())
             .collect(),
         replicas,
-    })
+    };
+    Ok((ensemble, extras))
 }
 
-/// The `q` quantile of sorted values (linear interpolation between order statistics).
-#[must_use]
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
-    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a non-negative index"
-    )]
-    let below = position.floor() as usize;
-    let above = (below + 1).min(sorted.len() - 1);
-    let fraction = position - position.floor();
-    sorted[below] + fraction * (sorted[above] - sorted[below])
-}
+pub use tumen_output::quantile;
 
 fn spread(mut values: Vec<f64>) -> Spread {
     values.sort_by(f64::total_cmp);

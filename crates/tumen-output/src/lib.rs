@@ -26,7 +26,7 @@ pub use system::{
     Band, COMPARISON_COLUMNS, CompareError, ComparisonRow, Period, PeriodBands, Periods,
     QUANTITIES, STATUS_COLUMNS, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord,
     TARGET_COLUMNS, TargetOutcome, TargetResult, TargetRow, TargetsError, WEEKLY_COLUMNS,
-    YEARLY_COLUMNS, aggregate, compare, format_number, read_targets, targets_table,
+    YEARLY_COLUMNS, aggregate, compare, format_number, quantile, read_targets, targets_table,
     write_comparison_csv, write_targets_csv,
 };
 pub use table::TableError;

@@ -252,7 +252,7 @@ pub fn aggregate(layout: &SystemLayout, record: &SystemRecord, periods: Periods)
 /// The `q` quantile of sorted values (linear interpolation between order statistics; NaN for
 /// no values).
 #[must_use]
-pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
