@@ -26,7 +26,7 @@ pub(crate) const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
 /// `u32::MAX` for none; with a goal, the goal (asylum channel or home target); detained, the
 /// days left; processing, the channel (high 16 bits) and the days left. `recent` is Flee's
 /// recent-travel average in steps of 1/64; `status` is a [`Status`].
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     pub(crate) place: u32,
     pub(crate) route: u32,
@@ -152,6 +152,30 @@ impl AgentEngine {
     /// The agents, batch after batch.
     pub fn agents(&self) -> impl Iterator<Item = &Agent> {
         self.batches.iter().flatten()
+    }
+
+    /// The batches, as a checkpoint saves them.
+    pub(crate) fn batches(&self) -> &[Vec<Agent>] {
+        &self.batches
+    }
+
+    /// An engine holding `batches` (from a checkpoint), with every count recomputed from the
+    /// agents; the day's events start at 0, as at the start of every day.
+    pub(crate) fn from_batches(model: &Model, batches: Vec<Vec<Agent>>) -> Self {
+        let mut engine = Self::new(model);
+        for agent in batches.iter().flatten() {
+            let place = (agent.place & PLACE_MASK) as usize;
+            if agent.place & ON_LINK == 0 {
+                engine.location_counts[place] += 1;
+            } else {
+                engine.link_counts[place] += 1;
+            }
+            if !engine.status_counts.is_empty() {
+                engine.status_counts[model.category(agent)] += 1;
+            }
+        }
+        engine.batches = batches;
+        engine
     }
 
     /// Adds `count` agents at `location` to `batch`; `category` is their category when the

@@ -10,7 +10,7 @@ use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
 
 /// People in one state.
-#[derive(Copy, Clone, Debug, PartialEq)]
+#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cohort {
     /// The state every member shares.
     pub agent: Agent,
@@ -84,6 +84,31 @@ impl CountEngine {
     #[must_use]
     pub fn single_batch(&self) -> bool {
         self.single_batch
+    }
+
+    /// The batches of cohorts, as a checkpoint saves them.
+    pub(crate) fn batches(&self) -> &[Vec<Cohort>] {
+        &self.batches
+    }
+
+    /// An engine holding `batches` (from a checkpoint, in their saved order), with every
+    /// count recomputed from the cohorts; the day's events start at 0.
+    pub(crate) fn from_batches(model: &Model, batches: Vec<Vec<Cohort>>) -> Self {
+        let mut engine = Self::new(model);
+        for cohort in batches.iter().flatten() {
+            let place = (cohort.agent.place & PLACE_MASK) as usize;
+            if cohort.agent.place & ON_LINK == 0 {
+                engine.location_counts[place] += cohort.count;
+            } else {
+                engine.link_counts[place] += cohort.count;
+            }
+            if !engine.status_counts.is_empty() {
+                engine.status_counts[model.category(&cohort.agent)] += cohort.count;
+            }
+            engine.total += cohort.count;
+        }
+        engine.batches = batches;
+        engine
     }
 
     /// Number of distinct (batch, state) cohorts.

@@ -32,6 +32,7 @@
 //! ```
 
 mod agents;
+pub mod checkpoint;
 mod counts;
 mod mechanisms;
 mod observer;
@@ -43,6 +44,7 @@ mod spawn;
 mod world;
 
 pub use agents::{Agent, AgentEngine, CHUNK};
+pub use checkpoint::{CheckpointError, CheckpointInfo, Resumable};
 pub use counts::{Cohort, CountEngine};
 pub use mechanisms::{CATEGORIES, EVENTS, Fired, HIDDEN, MechDay, MechModel, PolicyState, Status};
 pub use observer::{DayView, Observer, ObserverError};

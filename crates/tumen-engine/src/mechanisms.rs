@@ -512,7 +512,7 @@ pub(crate) struct Group {
 }
 
 /// A fired trigger: its boost decays from the day after it fired.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fired {
     /// Which trigger.
     pub trigger: usize,
@@ -523,7 +523,7 @@ pub struct Fired {
 }
 
 /// The policy state: triggers fired so far.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PolicyState {
     /// Every firing, in order.
     pub fired: Vec<Fired>,

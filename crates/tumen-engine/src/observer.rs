@@ -56,6 +56,16 @@ impl Observer for () {
     }
 }
 
+/// An observer that is there or not (for example only for one replica of an ensemble).
+impl<A: Observer> Observer for Option<A> {
+    fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
+        match self {
+            Some(observer) => observer.on_day(view),
+            None => Ok(()),
+        }
+    }
+}
+
 impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
         self.0.on_day(view)?;

@@ -2,6 +2,9 @@
 
 use crate::EngineError;
 use crate::agents::{AgentEngine, BATCHES, Pass};
+use crate::checkpoint::{
+    self, CheckpointError, CheckpointInfo, PopulationRef, Resumable, StateRef,
+};
 use crate::counts::CountEngine;
 use crate::mechanisms::{EV_PUSHED, Fired, PolicyState, Status, push_mean};
 use crate::observer::{DayView, Observer};
@@ -270,6 +273,145 @@ impl Simulation {
             spawn_buffer: Vec::new(),
             spawned_today: 0,
             policy: PolicyState::default(),
+            model,
+        })
+    }
+
+    /// Which engine moves the people.
+    #[must_use]
+    pub fn engine_kind(&self) -> EngineKind {
+        match self.engine {
+            Population::Agents(_) => EngineKind::Agents,
+            Population::Counts(_) => EngineKind::Counts,
+        }
+    }
+
+    /// The run's seed.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Saves the whole state of the run, with `observer`'s record of the days so far, as the
+    /// bytes of a checkpoint (see [`crate::checkpoint`]). `fingerprint` identifies the run's
+    /// inputs (for example a hash of the scenario's files and options); [`Simulation::resume`]
+    /// requires the same.
+    ///
+    /// # Errors
+    /// When the state or the observer cannot be encoded.
+    pub fn checkpoint(
+        &self,
+        observer: &dyn Resumable,
+        fingerprint: u64,
+    ) -> Result<Vec<u8>, CheckpointError> {
+        let info = CheckpointInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            fingerprint,
+            seed: self.seed,
+            engine: checkpoint::engine_name(self.engine_kind()).to_owned(),
+            day: self.day,
+            days: self.model.scenario.days,
+        };
+        let population = match &self.engine {
+            Population::Agents(engine) => PopulationRef::Agents(engine.batches()),
+            Population::Counts(engine) => PopulationRef::Counts(engine.batches()),
+        };
+        let state = StateRef {
+            state: &self.state,
+            spawner: &self.spawner,
+            policy: &self.policy,
+            agent_limit: self.agent_limit,
+            population,
+        };
+        checkpoint::frame(&info, &state, &observer.save()?)
+    }
+
+    /// Resumes a run from checkpoint bytes written by [`Simulation::checkpoint`] for the same
+    /// scenario, `seed`, engine and `fingerprint`, and restores `observer` (a fresh observer
+    /// of the kind that was saved). Stepping on gives, day for day, what the run in one piece
+    /// gives.
+    ///
+    /// # Errors
+    /// When the bytes are not an intact checkpoint of this format and version, belong to
+    /// another run, or do not fit the scenario.
+    pub fn resume(
+        scenario: Scenario,
+        bytes: &[u8],
+        seed: u64,
+        kind: EngineKind,
+        fingerprint: u64,
+        observer: &mut dyn Resumable,
+    ) -> Result<Self, CheckpointError> {
+        let (info, saved, observers) = checkpoint::unframe(bytes)?;
+        let version = env!("CARGO_PKG_VERSION");
+        if info.version != version {
+            return Err(CheckpointError::Version {
+                found: info.version,
+                expected: version.to_owned(),
+            });
+        }
+        let mismatch = |what, found: String, expected: String| {
+            Err(CheckpointError::Mismatch {
+                what,
+                found,
+                expected,
+            })
+        };
+        if info.fingerprint != fingerprint {
+            return mismatch(
+                "input fingerprint (scenario files, settings and options)",
+                format!("{:016x}", info.fingerprint),
+                format!("{fingerprint:016x}"),
+            );
+        }
+        if info.seed != seed {
+            return mismatch("seed", info.seed.to_string(), seed.to_string());
+        }
+        let engine = checkpoint::engine_name(kind);
+        if info.engine != engine {
+            return mismatch("engine", info.engine, engine.to_owned());
+        }
+        if info.days != scenario.days {
+            return mismatch(
+                "number of days",
+                info.days.to_string(),
+                scenario.days.to_string(),
+            );
+        }
+        if info.day > info.days {
+            return Err(CheckpointError::Corrupt(format!(
+                "day {} of a {}-day run",
+                info.day, info.days
+            )));
+        }
+        let model = Model::new(scenario)?;
+        checkpoint::check(&model, &saved)?;
+        let engine = match saved.population {
+            checkpoint::Population::Agents(batches) => {
+                if kind != EngineKind::Agents {
+                    return mismatch("engine", "agents".to_owned(), engine.to_owned());
+                }
+                Population::Agents(AgentEngine::from_batches(&model, batches))
+            }
+            checkpoint::Population::Counts(batches) => {
+                if kind != EngineKind::Counts {
+                    return mismatch("engine", "counts".to_owned(), engine.to_owned());
+                }
+                Population::Counts(CountEngine::from_batches(&model, batches))
+            }
+        };
+        observer.restore(&observers)?;
+        Ok(Self {
+            agent_limit: saved.agent_limit,
+            state: saved.state,
+            spawner: saved.spawner,
+            tables: DayTables::default(),
+            engine,
+            seed,
+            day: info.day,
+            spawn_buffer: Vec::new(),
+            spawned_today: 0,
+            policy: saved.policy,
             model,
         })
     }

@@ -7,7 +7,7 @@ use rand_distr::{Binomial, Distribution, Poisson};
 use tumen_core::SpawnMode;
 
 /// Spawn bookkeeping carried from day to day.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Spawner {
     /// Flee's `refugee_debt`: people the observed total lost, to be subtracted from later
     /// increases.

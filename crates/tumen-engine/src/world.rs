@@ -206,7 +206,7 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64, radius_km: f6
 }
 
 /// What events change during a run: location status and which links are open.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorldState {
     /// Per location: is a camp (idp or not).
     pub camp: Vec<bool>,
