@@ -20,6 +20,10 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Make the HTML report (`report.html`) of a run directory, and PNGs of its plots.
     Report(ReportArgs),
+    /// Continue an interrupted run from its checkpoints (`tumen run --checkpoint-every N`):
+    /// the same scenario and options, to the same output directory; the result is the same,
+    /// byte for byte, as the run in one piece.
+    Resume(ResumeArgs),
     /// Compare policy variants of a scenario with mechanisms: the baseline and each variant
     /// (the scenario with `--set`-style overrides) over the same seeds; writes
     /// `comparison.csv` and each run's yearly, weekly, status and target tables.
@@ -125,6 +129,26 @@ pub(crate) struct RunArgs {
     /// Also write the HTML report (`report.html`) of the run.
     #[arg(long)]
     pub(crate) report: bool,
+    /// Save every replica's whole state to `<OUTPUT>/checkpoint/` after every N days, so that
+    /// an interrupted run can go on with `tumen resume <OUTPUT>`; the files are removed when
+    /// the run ends.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) checkpoint_every: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResumeArgs {
+    /// The output directory of the interrupted run (with its `checkpoint/` directory).
+    pub(crate) run_dir: PathBuf,
+    /// Threads for the replicas (default: all cores); the output does not depend on it.
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// Do not draw a progress bar.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,7 @@
 use anyhow::Context;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
-use tumen_core::Scenario;
-use tumen_engine::{EngineKind, Simulation};
-use tumen_output::{Daily, DailyObserver, FleeTable, RunNetwork, write_atomic};
+use tumen_output::{Daily, FleeTable, RunNetwork, write_atomic};
 
 /// Exchange formats that `--formats` adds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -104,24 +102,4 @@ pub(crate) fn check(formats: &[Format]) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// For an ensemble: reruns replica 0 (the run with the ensemble's seed, whose `out.csv` is
-/// written) with the daily observer, then writes the files as for a single run.
-pub(crate) fn write_for_seed(
-    dir: &Path,
-    scenario: &Scenario,
-    seed: u64,
-    kind: EngineKind,
-    table: &FleeTable,
-    formats: &[Format],
-) -> anyhow::Result<Vec<PathBuf>> {
-    let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)
-        .context("rerunning replica 0 for the daily counts")?;
-    let mut observer = DailyObserver::new(scenario);
-    simulation
-        .run(&mut observer)
-        .context("rerunning replica 0 for the daily counts")?;
-    let network = RunNetwork::of_model(simulation.model());
-    write_outputs(dir, &network, &observer.into_daily(), table, formats)
 }

@@ -2,6 +2,7 @@
 //! the output; every piece of real work lives in the library crates.
 
 mod args;
+mod checkpointing;
 mod compare;
 mod embedded;
 mod formats;
@@ -17,7 +18,7 @@ use printer::Printer;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use tumen_engine::{EngineKind, Simulation};
+use tumen_engine::EngineKind;
 use tumen_output::{FleeTableObserver, Summary, Validation, write_atomic};
 use tumen_scenario::{LoadOptions, Loaded, ScenarioError, Severity};
 
@@ -38,10 +39,15 @@ impl From<anyhow::Error> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = matches!(&cli.command, Command::Run(args) if args.quiet)
+        || matches!(&cli.command, Command::Resume(args) if args.quiet)
         || matches!(&cli.command, Command::Compare(args) if args.quiet);
     let printer = Printer::new(quiet);
     let result = match cli.command {
-        Command::Run(args) => run(&args, &printer),
+        Command::Run(args) => run(&args, &printer, None),
+        Command::Resume(args) => match checkpointing::load(&args, &printer) {
+            Ok((run_args, fingerprint)) => run(&run_args, &printer, Some(fingerprint)),
+            Err(failure) => Err(failure),
+        },
         Command::Validate(args) => validate(&args, &printer),
         Command::Compare(args) => compare::run(&args, &printer),
         Command::Report(args) => {
@@ -108,7 +114,9 @@ fn load(
     }
 }
 
-fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
+/// `tumen run`, or `tumen resume` when `resuming` holds the fingerprint recorded by the
+/// interrupted run.
+fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), Failure> {
     if let Err(message) = formats::check(&args.formats) {
         printer.error(&message);
         return Err(Failure::User);
@@ -137,7 +145,43 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
         args::Engine::Agents => (EngineKind::Agents, "agents"),
         args::Engine::Counts | args::Engine::Auto => (EngineKind::Counts, "counts"),
     };
-    let record = record::RunRecord::start(args, &scenario, engine_name, started_at)?;
+    let mut record = record::RunRecord::start(args, &scenario, engine_name, started_at)?;
+    record.resumed = resuming.is_some();
+    let fingerprint = checkpointing::fingerprint(&record);
+    if let Some(recorded) = resuming
+        && recorded != fingerprint
+    {
+        printer.error(&format!(
+            "the inputs of the run in `{}` changed since it started (scenario files, settings, \
+             `--days` or `--set`; fingerprint {recorded:016x}, now {fingerprint:016x}): its \
+             checkpoints cannot be used",
+            args.output.display()
+        ));
+        printer.note(&format!(
+            "rerun it from the start: {}",
+            record.rerun.join(" ")
+        ));
+        return Err(Failure::User);
+    }
+    let checkpoints = match args.checkpoint_every {
+        Some(every) => {
+            if resuming.is_none() {
+                checkpointing::prepare(args, every, fingerprint)?;
+            } else {
+                printer.note(&format!(
+                    "resuming `{name}` from the checkpoints in `{}` (every {every} days)",
+                    checkpointing::dir(&args.output).display()
+                ));
+            }
+            Some(tumen_ensemble::Checkpoints {
+                dir: checkpointing::dir(&args.output),
+                every,
+                fingerprint,
+                resume: resuming.is_some(),
+            })
+        }
+        None => None,
+    };
     if args.replicas > 1 || mechanisms {
         let context = EnsembleContext {
             name: &name,
@@ -148,38 +192,42 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
             engine_name,
             kind,
             record,
+            checkpoints,
         };
         return run_ensemble(args, printer, &scenario, context);
     }
     let started = Instant::now();
-    let mut simulation = match Simulation::with_engine(scenario, args.seed, kind) {
-        Ok(simulation) => simulation,
-        Err(error) => {
-            printer.error(&format!("cannot run `{name}`: {error}"));
-            return Err(Failure::User);
-        }
-    };
-    for note in &simulation.model().notes {
-        printer.note(note);
-    }
-    let mut observer = (
-        FleeTableObserver::new(&simulation),
-        tumen_output::DailyObserver::new(&simulation.model().scenario),
-    );
     let progress = printer.progress(
         u64::from(days),
         &format!("Simulating {name}"),
         args.no_progress,
     );
-    while !simulation.finished() {
-        if let Err(error) = simulation.step(&mut observer) {
-            progress.finish_and_clear();
+    let make = |model: &tumen_engine::Model| {
+        for note in &model.notes {
+            printer.note(note);
+        }
+        (
+            FleeTableObserver::for_model(model),
+            tumen_output::DailyObserver::new(&model.scenario),
+        )
+    };
+    let result = tumen_ensemble::run_replica(
+        &scenario,
+        args.seed,
+        0,
+        kind,
+        make,
+        checkpoints.as_ref(),
+        &|day| progress.set_position(u64::from(day)),
+    );
+    progress.finish_and_clear();
+    let (simulation, observer) = match result {
+        Ok(done) => done,
+        Err(error) => {
             printer.error(&format!("the run of `{name}` stopped: {error}"));
             return Err(Failure::User);
         }
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
+    };
     let wall_seconds = started.elapsed().as_secs_f64();
     let agents_final = simulation.population();
     let notes = simulation.model().notes.clone();
@@ -229,6 +277,9 @@ fn run(args: &RunArgs, printer: &Printer) -> Result<(), Failure> {
     if args.report {
         report::write(&args.output, None, false, printer)?;
     }
+    if args.checkpoint_every.is_some() {
+        checkpointing::finish(&args.output, printer);
+    }
     Ok(())
 }
 
@@ -243,6 +294,8 @@ struct EnsembleContext<'a> {
     kind: EngineKind,
     /// `run.json`, finished when the ensemble ends.
     record: record::RunRecord,
+    /// Checkpoints of the replicas (`--checkpoint-every`).
+    checkpoints: Option<tumen_ensemble::Checkpoints>,
 }
 
 /// `tumen run --replicas N`: N seeded replicas in parallel, one progress bar.
@@ -261,6 +314,7 @@ fn run_ensemble(
         engine_name,
         kind,
         record,
+        checkpoints,
     } = context;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -280,16 +334,17 @@ fn run_ensemble(
     };
     let result = pool.install(|| {
         let done = || progress.inc(1);
-        if mechanisms {
-            system::run_ensemble(scenario, args.seed, args.replicas, kind, &done)
-                .map(|(ensemble, system)| (ensemble, Some(system)))
-        } else {
-            tumen_ensemble::run(scenario, args.seed, args.replicas, kind, &done)
-                .map(|ensemble| (ensemble, None))
-        }
+        system::run_ensemble(
+            scenario,
+            args.seed,
+            args.replicas,
+            kind,
+            &done,
+            checkpoints.as_ref(),
+        )
     });
     progress.finish_and_clear();
-    let (ensemble, system) = match result {
+    let (ensemble, system, daily) = match result {
         Ok(ensemble) => ensemble,
         Err(error) => {
             printer.error(&format!("the ensemble of `{name}` stopped: {error}"));
@@ -356,14 +411,10 @@ fn run_ensemble(
         None => None,
     };
     write_json(&args.output, "run.json", &record.finish())?;
-    formats::write_for_seed(
-        &args.output,
-        scenario,
-        args.seed,
-        kind,
-        &first.table,
-        &args.formats,
-    )?;
+    let network = tumen_output::RunNetwork::of_model(
+        &tumen_engine::Model::new(scenario.clone()).context("building the model")?,
+    );
+    formats::write_outputs(&args.output, &network, &daily, &first.table, &args.formats)?;
     printer.done(&format!(
         "Simulated {days} days × {} replicas of `{name}` in {wall_seconds:.2}s; ARD {:.4} ± {:.4} \
          (rescaled {:.4} ± {:.4}); wrote `{}`, `{}` and `{}`",
@@ -387,6 +438,9 @@ fn run_ensemble(
     }
     if args.report {
         report::write(&args.output, None, false, printer)?;
+    }
+    if args.checkpoint_every.is_some() {
+        checkpointing::finish(&args.output, printer);
     }
     Ok(())
 }

@@ -33,6 +33,10 @@ impl Fnv64 {
         }
     }
 
+    pub(crate) fn value(self) -> u64 {
+        self.0
+    }
+
     pub(crate) fn hex(self) -> String {
         format!("{:016x}", self.0)
     }
@@ -205,6 +209,9 @@ pub(crate) struct RunRecord {
     pub(crate) started: String,
     pub(crate) finished: String,
     pub(crate) wall_seconds: f64,
+    /// Whether the run was continued from checkpoints (`tumen resume`); the times are those
+    /// of the last part.
+    pub(crate) resumed: bool,
     #[serde(skip)]
     started_at: SystemTime,
 }
@@ -251,6 +258,7 @@ impl RunRecord {
             started: utc_timestamp(started),
             finished: String::new(),
             wall_seconds: 0.0,
+            resumed: false,
             started_at: started,
         })
     }

@@ -11,10 +11,10 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use tumen_core::Scenario;
 use tumen_engine::{EngineError, EngineKind, Simulation};
-use tumen_ensemble::{Ensemble, replica_seed};
+use tumen_ensemble::{Checkpoints, Ensemble, RunError, replica_seed};
 use tumen_output::{
-    SystemEnsemble, SystemLayout, SystemObserver, TargetOutcome, TargetResult, TargetRow,
-    write_atomic,
+    Daily, DailyObserver, SystemEnsemble, SystemLayout, SystemObserver, TargetOutcome,
+    TargetResult, TargetRow, write_atomic,
 };
 
 /// Replicas of a scenario with mechanisms when `--replicas` is not given.
@@ -51,30 +51,42 @@ pub(crate) fn default_engine(flag: Option<Engine>, agent_output: bool) -> Engine
 }
 
 /// Runs `replicas` replicas in parallel (on the current rayon pool) with the observers of an
-/// ensemble and the system observer; replica `i` uses [`replica_seed`]`(seed, i)`, so the
-/// result does not depend on the number of threads and equals `tumen_ensemble::run`'s.
+/// ensemble, the system observer when the scenario has mechanisms, and the daily counts of
+/// replica 0 (whose `out.csv` is written); replica `i` uses [`replica_seed`]`(seed, i)`, so
+/// the result does not depend on the number of threads and equals `tumen_ensemble::run`'s.
 ///
 /// # Errors
-/// The first engine error of any replica.
+/// The first error of any replica.
 pub(crate) fn run_ensemble(
     scenario: &Scenario,
     seed: u64,
     replicas: u64,
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
-) -> Result<(Ensemble, SystemEnsemble), EngineError> {
-    let (ensemble, systems) =
-        tumen_ensemble::run_with(scenario, seed, replicas, kind, done, SystemObserver::new)?;
-    Ok((
-        ensemble,
-        SystemEnsemble {
-            layout: SystemLayout::of(scenario),
-            replicas: systems
-                .into_iter()
-                .map(SystemObserver::into_record)
-                .collect(),
-        },
-    ))
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Ensemble, Option<SystemEnsemble>, Daily), RunError> {
+    let mechanisms = scenario.mechanisms.any();
+    let extra = |index: u64| {
+        (
+            mechanisms.then(SystemObserver::new),
+            (index == 0).then(|| DailyObserver::new(scenario)),
+        )
+    };
+    let (ensemble, extras) =
+        tumen_ensemble::run_with(scenario, seed, replicas, kind, done, extra, checkpoints)?;
+    let mut daily = Daily::default();
+    let mut records = Vec::new();
+    for (system, first) in extras {
+        records.extend(system.map(SystemObserver::into_record));
+        if let Some(first) = first {
+            daily = first.into_daily();
+        }
+    }
+    let system = mechanisms.then(|| SystemEnsemble {
+        layout: SystemLayout::of(scenario),
+        replicas: records,
+    });
+    Ok((ensemble, system, daily))
 }
 
 /// Runs `replicas` replicas with the system observer only (for `tumen compare`).

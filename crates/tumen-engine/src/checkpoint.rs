@@ -24,6 +24,7 @@ use crate::world::{Model, WorldState};
 use crate::{EngineKind, Observer};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_bytes::{ByteBuf, Bytes};
 
 /// The checkpoint file format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -157,11 +158,12 @@ impl Resumable for () {
 
 impl<A: Resumable, B: Resumable> Resumable for (A, B) {
     fn save(&self) -> Result<Vec<u8>, CheckpointError> {
-        encode(&(self.0.save()?, self.1.save()?))
+        let (a, b) = (self.0.save()?, self.1.save()?);
+        encode(&(Bytes::new(&a), Bytes::new(&b)))
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let (a, b): (Vec<u8>, Vec<u8>) = decode(bytes)?;
+        let (a, b): (ByteBuf, ByteBuf) = decode(bytes)?;
         self.0.restore(&a)?;
         self.1.restore(&b)
     }
@@ -169,11 +171,12 @@ impl<A: Resumable, B: Resumable> Resumable for (A, B) {
 
 impl<A: Resumable> Resumable for Option<A> {
     fn save(&self) -> Result<Vec<u8>, CheckpointError> {
-        encode(&self.as_ref().map(Resumable::save).transpose()?)
+        let saved = self.as_ref().map(Resumable::save).transpose()?;
+        encode(&saved.as_deref().map(Bytes::new))
     }
 
     fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let saved: Option<Vec<u8>> = decode(bytes)?;
+        let saved: Option<ByteBuf> = decode(bytes)?;
         match (self, saved) {
             (Some(observer), Some(saved)) => observer.restore(&saved),
             (None, None) => Ok(()),
@@ -240,13 +243,17 @@ pub(crate) fn frame(
     state: &StateRef<'_>,
     observers: &[u8],
 ) -> Result<Vec<u8>, CheckpointError> {
-    let payload = encode(&(info, state, observers))?;
-    let mut bytes = Vec::with_capacity(HEADER + payload.len() + 8);
+    let mut bytes = Vec::with_capacity(HEADER + observers.len() + 4096);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&payload);
-    bytes.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+    bytes.extend_from_slice(&[0; 8]);
+    // The payload is encoded in place after the header; its length is filled in afterwards.
+    let mut bytes = postcard::to_extend(&(info, state, Bytes::new(observers)), bytes)
+        .map_err(|e| CheckpointError::Encode(e.to_string()))?;
+    let length = (bytes.len() - HEADER) as u64;
+    bytes[HEADER - 8..HEADER].copy_from_slice(&length.to_le_bytes());
+    let hash = fnv1a(&bytes[HEADER..]);
+    bytes.extend_from_slice(&hash.to_le_bytes());
     Ok(bytes)
 }
 
@@ -311,7 +318,8 @@ pub fn read_info(bytes: &[u8]) -> Result<CheckpointInfo, CheckpointError> {
 
 /// Decodes an intact checkpoint.
 pub(crate) fn unframe(bytes: &[u8]) -> Result<(CheckpointInfo, State, Vec<u8>), CheckpointError> {
-    decode(payload(bytes)?)
+    let (info, state, observers): (CheckpointInfo, State, ByteBuf) = decode(payload(bytes)?)?;
+    Ok((info, state, observers.into_vec()))
 }
 
 /// Checks that the saved state fits the model: lengths, and every index an agent or cohort

@@ -327,21 +327,21 @@ impl Simulation {
     }
 
     /// Resumes a run from checkpoint bytes written by [`Simulation::checkpoint`] for the same
-    /// scenario, `seed`, engine and `fingerprint`, and restores `observer` (a fresh observer
-    /// of the kind that was saved). Stepping on gives, day for day, what the run in one piece
-    /// gives.
+    /// scenario, `seed`, engine and `fingerprint`, with the observer `make_observer` makes
+    /// from the model (fresh, of the kind that was saved) restored to its saved record.
+    /// Stepping on gives, day for day, what the run in one piece gives.
     ///
     /// # Errors
     /// When the bytes are not an intact checkpoint of this format and version, belong to
     /// another run, or do not fit the scenario.
-    pub fn resume(
+    pub fn resume<O: Resumable>(
         scenario: Scenario,
         bytes: &[u8],
         seed: u64,
         kind: EngineKind,
         fingerprint: u64,
-        observer: &mut dyn Resumable,
-    ) -> Result<Self, CheckpointError> {
+        make_observer: impl FnOnce(&Model) -> O,
+    ) -> Result<(Self, O), CheckpointError> {
         let (info, saved, observers) = checkpoint::unframe(bytes)?;
         let version = env!("CARGO_PKG_VERSION");
         if info.version != version {
@@ -400,8 +400,9 @@ impl Simulation {
                 Population::Counts(CountEngine::from_batches(&model, batches))
             }
         };
+        let mut observer = make_observer(&model);
         observer.restore(&observers)?;
-        Ok(Self {
+        let simulation = Self {
             agent_limit: saved.agent_limit,
             state: saved.state,
             spawner: saved.spawner,
@@ -413,7 +414,8 @@ impl Simulation {
             spawned_today: 0,
             policy: saved.policy,
             model,
-        })
+        };
+        Ok((simulation, observer))
     }
 
     /// The static model.

@@ -97,16 +97,11 @@ fn interrupted(
         let bytes = simulation.checkpoint(&record, FINGERPRINT).unwrap();
         assert_eq!(read_info(&bytes).unwrap().day, cut);
         drop(simulation);
-        record = Record::default();
-        simulation = Simulation::resume(
-            scenario.clone(),
-            &bytes,
-            seed,
-            kind,
-            FINGERPRINT,
-            &mut record,
-        )
-        .unwrap();
+        (simulation, record) =
+            Simulation::resume(scenario.clone(), &bytes, seed, kind, FINGERPRINT, |_| {
+                Record::default()
+            })
+            .unwrap();
         assert_eq!(simulation.day(), cut);
     }
     simulation.run(&mut record).unwrap();
@@ -162,16 +157,11 @@ fn the_comparison_sees_a_lost_day() {
     }
     let bytes = simulation.checkpoint(&record, FINGERPRINT).unwrap();
     simulation.step(&mut record).unwrap();
-    let mut second = Record::default();
-    let mut resumed = Simulation::resume(
-        scenario,
-        &bytes,
-        1,
-        EngineKind::Counts,
-        FINGERPRINT,
-        &mut second,
-    )
-    .unwrap();
+    let (mut resumed, _fresh) =
+        Simulation::resume(scenario, &bytes, 1, EngineKind::Counts, FINGERPRINT, |_| {
+            Record::default()
+        })
+        .unwrap();
     // Keep the observer that already saw day 12: day 12 is recorded twice.
     resumed.run(&mut record).unwrap();
     assert_ne!(record, reference);
@@ -192,7 +182,7 @@ fn resume(
     kind: EngineKind,
     fingerprint: u64,
 ) -> Result<Simulation, CheckpointError> {
-    Simulation::resume(scenario.clone(), bytes, seed, kind, fingerprint, &mut ())
+    Simulation::resume(scenario.clone(), bytes, seed, kind, fingerprint, |_| ()).map(|(s, ())| s)
 }
 
 #[test]

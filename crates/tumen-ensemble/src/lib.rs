@@ -35,9 +35,13 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 use tumen_core::Scenario;
-use tumen_engine::{DayView, EngineError, EngineKind, Observer, ObserverError, Simulation, mix64};
-use tumen_output::{FleeTable, FleeTableObserver, Validation};
+use tumen_engine::{
+    CheckpointError, DayView, EngineError, EngineKind, Model, Observer, ObserverError, Resumable,
+    Simulation, mix64,
+};
+use tumen_output::{FleeTable, FleeTableObserver, Validation, write_atomic};
 
 /// The quantiles written for every location and day.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -116,6 +120,161 @@ impl Observer for Counts {
     }
 }
 
+impl Resumable for Counts {
+    fn save(&self) -> Result<Vec<u8>, CheckpointError> {
+        tumen_engine::checkpoint::encode(&self.0)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
+        self.0 = tumen_engine::checkpoint::decode(bytes)?;
+        Ok(())
+    }
+}
+
+/// Why a replica stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The engine stopped.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A checkpoint cannot be resumed from, or encoded.
+    #[error("checkpoint `{}`: {source}", path.display())]
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: CheckpointError,
+    },
+    /// A checkpoint cannot be read or written.
+    #[error("cannot {action} the checkpoint `{}`: {source}", path.display())]
+    Io {
+        /// `read` or `write`.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Checkpoints of a run's replicas: where they are, how often they are saved, and whether the
+/// run resumes from them.
+///
+/// Replica `i` saves its whole state and its observers' records to
+/// [`Checkpoints::path`]`(i)` after every [`Checkpoints::every`] days and when it ends, each
+/// time replacing the file atomically (a killed run leaves the previous checkpoint intact).
+/// Resuming, a replica with a file goes on from it (a finished one only restores its
+/// observers); one without starts from day 0, since it had not reached its first checkpoint.
+#[derive(Clone, Debug)]
+pub struct Checkpoints {
+    /// The directory of the files.
+    pub dir: PathBuf,
+    /// Days between checkpoints (at least 1).
+    pub every: u32,
+    /// Identifies the run's inputs (see [`Simulation::checkpoint`]).
+    pub fingerprint: u64,
+    /// Whether replicas go on from their files.
+    pub resume: bool,
+}
+
+impl Checkpoints {
+    /// The checkpoint file of replica `index`.
+    #[must_use]
+    pub fn path(&self, index: u64) -> PathBuf {
+        Self::path_in(&self.dir, index)
+    }
+
+    /// The checkpoint file of replica `index` in `dir`.
+    #[must_use]
+    pub fn path_in(dir: &Path, index: u64) -> PathBuf {
+        dir.join(format!("replica-{index:05}.ckpt"))
+    }
+
+    fn save(
+        &self,
+        index: u64,
+        simulation: &Simulation,
+        observer: &dyn Resumable,
+    ) -> Result<(), RunError> {
+        let path = self.path(index);
+        let bytes = simulation
+            .checkpoint(observer, self.fingerprint)
+            .map_err(|source| RunError::Checkpoint {
+                path: path.clone(),
+                source,
+            })?;
+        write_atomic(&path, |w| w.write_all(&bytes)).map_err(|source| RunError::Io {
+            action: "write",
+            path,
+            source,
+        })
+    }
+}
+
+/// Runs replica `index` (seed `seed`) of `scenario` to its end with the observer
+/// `make_observer` makes, calling `on_day` with the number of days done after each day.
+/// With `checkpoints`, the replica saves checkpoints on the way, and when they say so it goes
+/// on from its checkpoint file if it has one.
+///
+/// # Errors
+/// When the engine stops, or a checkpoint cannot be written, read or resumed from.
+pub fn run_replica<O: Resumable>(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    kind: EngineKind,
+    make_observer: impl FnOnce(&Model) -> O,
+    checkpoints: Option<&Checkpoints>,
+    on_day: &dyn Fn(u32),
+) -> Result<(Simulation, O), RunError> {
+    let saved = match checkpoints {
+        Some(plan) if plan.resume => {
+            let path = plan.path(index);
+            match std::fs::read(&path) {
+                Ok(bytes) => Some((path, bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => {
+                    return Err(RunError::Io {
+                        action: "read",
+                        path,
+                        source,
+                    });
+                }
+            }
+        }
+        _ => None,
+    };
+    let (mut simulation, mut observer) = match (saved, checkpoints) {
+        (Some((path, bytes)), Some(plan)) => Simulation::resume(
+            scenario.clone(),
+            &bytes,
+            seed,
+            kind,
+            plan.fingerprint,
+            make_observer,
+        )
+        .map_err(|source| RunError::Checkpoint { path, source })?,
+        _ => {
+            let simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
+            let observer = make_observer(simulation.model());
+            (simulation, observer)
+        }
+    };
+    on_day(simulation.day());
+    while !simulation.finished() {
+        simulation.step(&mut observer)?;
+        on_day(simulation.day());
+        if let Some(plan) = checkpoints {
+            let every = plan.every.max(1);
+            if simulation.day() % every == 0 || simulation.finished() {
+                plan.save(index, &simulation, &observer)?;
+            }
+        }
+    }
+    Ok((simulation, observer))
+}
+
 /// Runs `replicas` replicas in parallel (on the current rayon pool) and calls `done` after
 /// each one (for a progress bar).
 ///
@@ -127,33 +286,37 @@ pub fn run(
     replicas: u64,
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
-) -> Result<Ensemble, EngineError> {
-    run_with(scenario, seed, replicas, kind, done, || ()).map(|(ensemble, _)| ensemble)
+) -> Result<Ensemble, RunError> {
+    run_with(scenario, seed, replicas, kind, done, |_| (), None).map(|(ensemble, _)| ensemble)
 }
 
-/// As [`run`], with one more observer per replica, made by `extra` and returned in replica
-/// order (for example the seed's system observer).
+/// As [`run`], with one more observer per replica, made by `extra` from the replica's index
+/// and returned in replica order (for example the seed's system observer), and with
+/// checkpoints when `checkpoints` is given (see [`Checkpoints`]).
 ///
 /// # Errors
-/// The first engine error of any replica.
-pub fn run_with<O: Observer + Send>(
+/// The first error of any replica.
+pub fn run_with<O: Resumable + Send>(
     scenario: &Scenario,
     seed: u64,
     replicas: u64,
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
-    extra: impl Fn() -> O + Sync,
-) -> Result<(Ensemble, Vec<O>), EngineError> {
-    let results: Result<Vec<(Replica, O)>, EngineError> = (0..replicas)
+    extra: impl Fn(u64) -> O + Sync,
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Ensemble, Vec<O>), RunError> {
+    let results: Result<Vec<(Replica, O)>, RunError> = (0..replicas)
         .into_par_iter()
         .map(|index| {
             let seed = replica_seed(seed, index);
-            let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
-            let mut observers = (
-                FleeTableObserver::new(&simulation),
-                (Counts(Vec::new()), extra()),
-            );
-            simulation.run(&mut observers)?;
+            let make = |model: &Model| {
+                (
+                    FleeTableObserver::for_model(model),
+                    (Counts(Vec::new()), extra(index)),
+                )
+            };
+            let (_, observers) =
+                run_replica(scenario, seed, index, kind, make, checkpoints, &|_| {})?;
             let (table, (Counts(location_counts), extra)) = observers;
             let table = table.into_table();
             done();
@@ -169,8 +332,7 @@ pub fn run_with<O: Observer + Send>(
         })
         .collect();
     let (replicas, extras): (Vec<Replica>, Vec<O>) = results?.into_iter().unzip();
-    let probe = Simulation::with_engine(scenario.clone(), seed, kind)?;
-    let model = probe.model();
+    let model = Model::new(scenario.clone())?;
     let mut camp = vec![false; scenario.network.location_count()];
     for id in &model.reported_camps {
         camp[id.index()] = true;

@@ -17,7 +17,12 @@ impl FleeTableObserver {
     /// An observer for the camps a simulation reports.
     #[must_use]
     pub fn new(simulation: &Simulation) -> Self {
-        let model = simulation.model();
+        Self::for_model(simulation.model())
+    }
+
+    /// An observer for the camps a model reports (for a run resumed from a checkpoint).
+    #[must_use]
+    pub fn for_model(model: &tumen_engine::Model) -> Self {
         let scenario: &Scenario = &model.scenario;
         let camps = model.reported_camps.clone();
         let series = camps
@@ -78,6 +83,18 @@ impl Observer for FleeTableObserver {
             view.raw_total,
             view.debt,
         ));
+        Ok(())
+    }
+}
+
+/// The table's rows so far are the observer's record (the rest is rebuilt from the scenario).
+impl tumen_engine::Resumable for FleeTableObserver {
+    fn save(&self) -> Result<Vec<u8>, tumen_engine::CheckpointError> {
+        tumen_engine::checkpoint::encode(&self.table.rows)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), tumen_engine::CheckpointError> {
+        self.table.rows = tumen_engine::checkpoint::decode(bytes)?;
         Ok(())
     }
 }
