@@ -357,7 +357,7 @@ impl<'a> DayProcess<'a> {
 /// with 0.5 decides exactly as `round` does.
 #[inline]
 fn round_steps(x: f64) -> u16 {
-    if !(x >= 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     #[expect(
