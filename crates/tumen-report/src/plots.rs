@@ -64,6 +64,36 @@ fn y_domain(values: impl Iterator<Item = f64>) -> (f64, f64) {
     nice_domain(0.0, if hi.is_finite() { hi } else { 1.0 })
 }
 
+/// A status whose peak is under this share of the largest status's peak is drawn on its own
+/// plot, where it does not lie flat.
+const SMALL_GROUP_SHARE: f64 = 0.1;
+
+/// The series whose peak reaches `share` of the largest peak, and the others (same dates).
+fn split_by_peak(groups: &Groups, share: f64) -> (Groups, Groups) {
+    let peak = |values: &[f64]| {
+        values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+    };
+    let largest = groups
+        .series
+        .iter()
+        .map(|(_, values)| peak(values))
+        .fold(0.0, f64::max);
+    let (large, small): (Vec<_>, Vec<_>) = groups
+        .series
+        .iter()
+        .cloned()
+        .partition(|(_, values)| largest <= 0.0 || peak(values) >= share * largest);
+    let with = |series| Groups {
+        dates: groups.dates.clone(),
+        series,
+    };
+    (with(large), with(small))
+}
+
 /// Every plot the data allows, in reading order.
 #[must_use]
 pub fn plots(data: &RunData) -> Vec<Plot> {
@@ -71,14 +101,35 @@ pub fn plots(data: &RunData) -> Vec<Plot> {
     plots.extend(camp_plots(data));
     plots.push(error_plot(data));
     if let Some(status) = &data.status {
-        plots.push(groups_plot(
-            "people-by-status",
-            "status",
-            "People by status",
-            status,
-            false,
-            "Each line is the number of people in one status on that day (status.csv).",
-        ));
+        let (large, small) = split_by_peak(status, SMALL_GROUP_SHARE);
+        if large.series.is_empty() || small.series.is_empty() {
+            plots.push(groups_plot(
+                "people-by-status",
+                "status",
+                "People by status",
+                status,
+                false,
+                "Each line is the number of people in one status on that day (status.csv).",
+            ));
+        } else {
+            plots.push(groups_plot(
+                "people-by-status",
+                "status",
+                "People by status: the large groups",
+                &large,
+                false,
+                "Each line is the number of people in one status on that day (status.csv).",
+            ));
+            plots.push(groups_plot(
+                "people-by-status-small",
+                "status",
+                "People by status: the smaller groups, on their own scale",
+                &small,
+                false,
+                "The statuses whose peak is under a tenth of the largest status's peak, which \
+                 would lie flat on the first plot's scale (status.csv).",
+            ));
+        }
     }
     if let Some(countries) = &data.countries {
         plots.push(groups_plot(
@@ -792,4 +843,35 @@ pub fn map_json(map: &MapData) -> String {
         "names": map.locations.iter().map(|l| &l.name).collect::<Vec<_>>(),
     })
     .to_string()
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn small_statuses_get_their_own_plot() {
+        let groups = Groups {
+            dates: vec!["d0".into(), "d1".into()],
+            series: vec![
+                ("hidden".into(), vec![10.0, 1000.0]),
+                ("detained".into(), vec![5.0, 99.0]),
+                ("at_home".into(), vec![100.0, 100.0]),
+                ("exited".into(), vec![0.0, 0.0]),
+            ],
+        };
+        let (large, small) = split_by_peak(&groups, 0.1);
+        let names = |g: &Groups| g.series.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&large), ["hidden", "at_home"]);
+        assert_eq!(names(&small), ["detained", "exited"]);
+        assert_eq!(small.dates, groups.dates);
+        // All zero: nothing is split off.
+        let zero = Groups {
+            dates: vec!["d0".into()],
+            series: vec![("a".into(), vec![0.0]), ("b".into(), vec![0.0])],
+        };
+        let (large, small) = split_by_peak(&zero, 0.1);
+        assert_eq!(large.series.len(), 2);
+        assert!(small.series.is_empty());
+    }
 }

@@ -142,6 +142,7 @@ fn every_section_is_drawn_from_a_full_run_directory() {
             "camp-beijing",
             "validation-error",
             "people-by-status",
+            "people-by-status-small",
             "people-by-country",
             "arrivals-south-korea",
             "hidden-population",
@@ -157,7 +158,7 @@ fn every_section_is_drawn_from_a_full_run_directory() {
             "{id}"
         );
     }
-    assert!(html.contains(r#"<meta name="tumen-plots" content="10">"#));
+    assert!(html.contains(r#"<meta name="tumen-plots" content="11">"#));
     // The target table, settings, seed and version.
     assert!(html.contains("<code>arrivals_south_korea_2001</code>"));
     assert!(html.contains(r#"<td class="out">false</td>"#));
