@@ -18,7 +18,8 @@ pub(crate) enum Command {
     Run(RunArgs),
     /// Check a scenario directory and report every problem found, without running it.
     Validate(ValidateArgs),
-    /// Make the HTML report (`report.html`) of a run directory, and PNGs of its plots.
+    /// Make the HTML report (`report.html`) of a run directory or of a `tumen compare`
+    /// directory, and PNGs of its plots.
     Report(ReportArgs),
     /// Continue an interrupted run from its checkpoints (`tumen run --checkpoint-every N`):
     /// the same scenario and options, to the same output directory; the result is the same,
@@ -69,6 +70,10 @@ pub(crate) struct CompareArgs {
     /// Treat warnings about the scenario as errors.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// Also write the comparison's HTML report (`report.html`: per-year medians of every run,
+    /// paired differences with their spread, the whole-run table).
+    #[arg(long)]
+    pub(crate) report: bool,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -153,7 +158,8 @@ pub(crate) struct ResumeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Run directory (written by `tumen run`; needs at least `out.csv`).
+    /// Run directory (written by `tumen run`; needs at least `out.csv`), or a `tumen compare`
+    /// directory (needs `comparison.csv`).
     pub(crate) run_dir: PathBuf,
     /// Also write one PNG per plot (in `plots/` beside the report), text in the bundled font.
     #[arg(long)]

@@ -268,6 +268,9 @@ pub(crate) fn run(args: &CompareArgs, printer: &Printer) -> Result<(), Failure> 
         comparison_csv.display(),
         args.output.display()
     ));
+    if args.report {
+        crate::report::write(&args.output, None, false, printer)?;
+    }
     Ok(())
 }
 

@@ -151,7 +151,7 @@ pub struct RunData {
     pub missing: BTreeMap<String, String>,
 }
 
-fn read(dir: &Path, name: &str) -> Result<Option<String>, ReportError> {
+pub(crate) fn read(dir: &Path, name: &str) -> Result<Option<String>, ReportError> {
     let path = dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(text)),
@@ -160,7 +160,7 @@ fn read(dir: &Path, name: &str) -> Result<Option<String>, ReportError> {
     }
 }
 
-fn invalid(dir: &Path, name: &str, message: impl std::fmt::Display) -> ReportError {
+pub(crate) fn invalid(dir: &Path, name: &str, message: impl std::fmt::Display) -> ReportError {
     ReportError::Invalid {
         path: dir.join(name),
         message: message.to_string(),
@@ -168,13 +168,18 @@ fn invalid(dir: &Path, name: &str, message: impl std::fmt::Display) -> ReportErr
 }
 
 /// A CSV file as a header and rows of text, by column name.
-struct Csv {
+pub(crate) struct Csv {
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Csv {
-    fn parse(dir: &Path, name: &str, text: &str, required: &[&str]) -> Result<Self, ReportError> {
+    pub(crate) fn parse(
+        dir: &Path,
+        name: &str,
+        text: &str,
+        required: &[&str],
+    ) -> Result<Self, ReportError> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(text.as_bytes());
@@ -209,13 +214,13 @@ impl Csv {
         self.header.iter().position(|h| h == name)
     }
 
-    fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+    pub(crate) fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         self.column(name)
             .and_then(|c| row.get(c))
             .map_or("", String::as_str)
     }
 
-    fn number(&self, row: &[String], name: &str) -> Option<f64> {
+    pub(crate) fn number(&self, row: &[String], name: &str) -> Option<f64> {
         let text = self.text(row, name);
         if text.is_empty() {
             None

@@ -437,3 +437,65 @@ pub(crate) fn page(data: &RunData, plots: &[Plot]) -> String {
     out.push('\n');
     out
 }
+
+/// The page of a policy comparison (`tumen compare`'s directory).
+pub(crate) fn comparison_page(data: &crate::compare::ComparisonData, plots: &[Plot]) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let mut out = String::with_capacity(1 << 18);
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="tumen {version}"><meta name="tumen-plots" content="{count}"><title>Tumen policy comparison</title><script>{ERROR_HOOK}</script><style>{STYLE}</style></head><body>"#,
+        count = plots.len(),
+    );
+    let _ = write!(
+        out,
+        "<header><h1>Policy comparison</h1><p>baseline against {} · paired replicas (the same seeds for every run) · Tumen {}</p></header>",
+        esc(&data.variants.join(", ")),
+        esc(version)
+    );
+    out.push_str(
+        "<nav><a href=\"#overview\">Overview</a><a href=\"#whole\">Whole run</a><a href=\"#levels\">Per year</a><a href=\"#differences\">Differences</a></nav><main>",
+    );
+    out.push_str(r#"<section id="overview"><h2>Overview</h2><div class="kpis">"#);
+    for run in std::iter::once("baseline").chain(data.variants.iter().map(String::as_str)) {
+        if let Some((inside, judged)) = data.targets.get(run) {
+            let _ = write!(
+                out,
+                r#"<div class="kpi"><b>{inside} / {judged}</b><span>targets met: {}</span></div>"#,
+                esc(run)
+            );
+        }
+    }
+    out.push_str(
+        "</div><p>Each variant is the scenario with a few values changed (its overrides are in \
+         the command line that made this directory). Every run uses the same replica seeds, so \
+         the difference of a pair of replicas shows what the change does, with the chance \
+         part largely cancelled.</p></section>",
+    );
+    out.push_str(r#"<section id="whole"><h2>Over the whole run</h2>"#);
+    out.push_str(&crate::compare::whole_run_table(data));
+    out.push_str(
+        "<p>Highlighted: differences whose 5–95 % spread over the paired replicas excludes \
+         0.</p></section>",
+    );
+    for (section, heading) in [
+        ("levels", "Per year: the medians of each run"),
+        ("differences", "Per year: variant − baseline"),
+    ] {
+        let _ = write!(
+            out,
+            r#"<section id="{section}"><h2>{heading}</h2><div class="grid">"#
+        );
+        for plot in plots.iter().filter(|p| p.section == section) {
+            figure(&mut out, plot);
+        }
+        out.push_str("</div></section>");
+    }
+    let _ = write!(
+        out,
+        "</main><footer>Made by Tumen {} from comparison.csv and each run's targets.csv; self-contained (no network).</footer><script>{SCRIPT}</script></body></html>",
+        esc(version)
+    );
+    out.push('\n');
+    out
+}

@@ -13,12 +13,14 @@
 //! # Ok::<(), tumen_report::ReportError>(())
 //! ```
 
+mod compare;
 mod data;
 mod html;
 mod plots;
 mod png;
 mod svg;
 
+pub use compare::{ComparisonData, ComparisonRow, comparison_plots, load_comparison};
 pub use data::{
     CampSeries, Groups, Incident, MAX_FRAMES, MapData, MapLocation, RunData, Target, Weekly,
     Yearly, load_run,
@@ -96,9 +98,21 @@ pub fn render_html(data: &RunData) -> String {
 /// # Errors
 /// When `out.csv` is missing, a file is malformed, or a file cannot be written.
 pub fn write_report(dir: &Path, options: &Options) -> Result<Written, ReportError> {
-    let data = load_run(dir)?;
-    let plots = plots(&data);
-    let page = html::page(&data, &plots);
+    let (page, plots, missing) = if !dir.join("out.csv").exists()
+        && let Some(comparison) = load_comparison(dir)?
+    {
+        let plots = comparison_plots(&comparison);
+        (
+            html::comparison_page(&comparison, &plots),
+            plots,
+            Vec::new(),
+        )
+    } else {
+        let data = load_run(dir)?;
+        let plots = plots(&data);
+        let missing = data.missing.keys().cloned().collect();
+        (html::page(&data, &plots), plots, missing)
+    };
     let html_path = options
         .output
         .clone()
@@ -129,6 +143,6 @@ pub fn write_report(dir: &Path, options: &Options) -> Result<Written, ReportErro
         html: html_path,
         pngs,
         plots: plots.len(),
-        missing: data.missing.keys().cloned().collect(),
+        missing,
     })
 }

@@ -284,3 +284,86 @@ fn the_daily_error_averages_to_the_ard_of_out_csv() {
     assert!((mean(&data.daily_ard_rescaled) - ard.rescaled).abs() < 1e-12);
     assert!(data.daily_ard.iter().any(|e| *e > 0.0));
 }
+
+fn comparison_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "variant,year,quantity,baseline_median,variant_median,difference,difference_p05,difference_p95\n",
+    );
+    for year in 2000..2003 {
+        let cut = if year == 2002 { -300.0 } else { 0.0 };
+        text.push_str(&format!(
+            "calm,{year},deportations,1000,{},{cut},{},{}\n",
+            1000.0 + cut,
+            cut - 20.0,
+            cut + 20.0
+        ));
+        text.push_str(&format!("calm,{year},asylum_exits,10,12,2,-1,5\n"));
+    }
+    text.push_str("calm,all,deportations,3000,2700,-300,-340,-260\n");
+    text.push_str("calm,all,asylum_exits,30,36,6,-2,14\n");
+    text.push_str("calm,all,hidden_at_end,500,520,20,5,40\n");
+    std::fs::write(dir.path().join("comparison.csv"), text).unwrap();
+    for (run, inside) in [("baseline", "true"), ("calm", "false")] {
+        std::fs::create_dir_all(dir.path().join(run)).unwrap();
+        std::fs::write(
+            dir.path().join(run).join("targets.csv"),
+            format!("target,inside\na,true\nb,{inside}\nc,\n"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_comparison_directory_gets_the_comparison_report() {
+    let dir = comparison_dir();
+    let data = tumen_report::load_comparison(dir.path()).unwrap().unwrap();
+    assert_eq!(data.variants, ["calm"]);
+    assert_eq!(
+        data.quantities,
+        ["deportations", "asylum_exits", "hidden_at_end"]
+    );
+    assert_eq!(data.targets["baseline"], (2, 2));
+    assert_eq!(data.targets["calm"], (1, 2));
+    let ids: Vec<String> = tumen_report::comparison_plots(&data)
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    // hidden_at_end has no yearly rows: no plot.
+    assert_eq!(
+        ids,
+        [
+            "levels-deportations",
+            "difference-deportations",
+            "levels-asylum-exits",
+            "difference-asylum-exits"
+        ]
+    );
+    let written = write_report(dir.path(), &Options::default()).unwrap();
+    assert_eq!(written.plots, 4);
+    let page = std::fs::read_to_string(written.html).unwrap();
+    assert!(page.contains(r#"<meta name="tumen-plots" content="4">"#));
+    // A difference whose spread excludes 0 is highlighted; one that includes 0 is not.
+    assert!(page.contains(r#"<td class="num out">-300</td>"#), "{page}");
+    assert!(page.contains(r#"<td class="num">+6</td>"#), "{page}");
+    assert!(page.contains("<b>1 / 2</b><span>targets met: calm</span>"));
+}
+
+#[test]
+fn a_bad_comparison_row_names_its_line() {
+    let dir = comparison_dir();
+    let path = dir.path().join("comparison.csv");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("1000,1000", "1000,lots");
+    std::fs::write(&path, text).unwrap();
+    let error = tumen_report::load_comparison(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("comparison.csv"), "{error}");
+    assert!(
+        error.contains("line 2: `variant_median` is `lots`, expected a number"),
+        "{error}"
+    );
+}

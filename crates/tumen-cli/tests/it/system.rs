@@ -204,12 +204,25 @@ fn compare_switching_off_the_trigger_gives_fewer_deportations() {
     let scenario = scenario_with_targets(root.path());
     let out = root.path().join("compare");
     let assert = tumen()
-        .args(["compare", "--replicas", "8", "--seed", "11", "--output"])
+        .args([
+            "compare",
+            "--replicas",
+            "8",
+            "--seed",
+            "11",
+            "--report",
+            "--output",
+        ])
         .arg(&out)
         .arg(&scenario)
         .assert()
         .success();
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    // `--report`: the comparison's page, with the plots of the deportations.
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("<h1>Policy comparison</h1>"));
+    assert!(page.contains(r#"<figure data-plot="difference-deportations">"#));
+    assert!(page.contains("targets met: no-trigger"));
     // Without --variant: the scenario has a trigger and incidents.
     assert!(
         stderr.contains("no-trigger (enforcement.trigger.enabled=false)"),
