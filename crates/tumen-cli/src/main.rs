@@ -360,6 +360,9 @@ fn run_ensemble(
     let quantiles_csv = args.output.join("quantiles.csv");
     write_atomic(&quantiles_csv, |w| ensemble.write_bands_csv(w))
         .with_context(|| format!("writing `{}`", quantiles_csv.display()))?;
+    let countries_csv = args.output.join("countries.csv");
+    write_atomic(&countries_csv, |w| ensemble.write_country_bands_csv(w))
+        .with_context(|| format!("writing `{}`", countries_csv.display()))?;
     let (normal, rescaled) = ensemble.validation_spread();
     let replicas: Vec<serde_json::Value> = ensemble
         .replicas

@@ -77,6 +77,8 @@ pub struct Ensemble {
     pub locations: Vec<String>,
     /// Whether each location is reported as a camp.
     pub camp: Vec<bool>,
+    /// The country of each location.
+    pub countries: Vec<String>,
     /// Calendar date of each day.
     pub dates: Vec<String>,
     /// The replicas, in index order.
@@ -345,6 +347,12 @@ pub fn run_with<O: Resumable + Send>(
             .map(|l| l.name.clone())
             .collect(),
         camp,
+        countries: scenario
+            .network
+            .locations
+            .iter()
+            .map(|l| scenario.network.country_name(l.country).to_owned())
+            .collect(),
         dates: (0..scenario.days)
             .map(|d| scenario.date_of(d).to_string())
             .collect(),
@@ -421,6 +429,59 @@ impl Ensemble {
                     .collect(),
             ),
         )
+    }
+
+    /// `countries.csv`: per day and country (in order of first appearance), the mean and the
+    /// [`QUANTILES`] over replicas of the people at that country's locations (people on links
+    /// are not in any country).
+    ///
+    /// # Errors
+    /// When the writer fails.
+    pub fn write_country_bands_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut names: Vec<&str> = Vec::new();
+        let country_of: Vec<usize> = self
+            .countries
+            .iter()
+            .map(|c| {
+                names.iter().position(|n| n == c).unwrap_or_else(|| {
+                    names.push(c);
+                    names.len() - 1
+                })
+            })
+            .collect();
+        writeln!(w, "day,date,country,mean,p05,p25,p50,p75,p95")?;
+        let mut sums = vec![vec![0.0_f64; self.replicas.len()]; names.len()];
+        for (day, date) in self.dates.iter().enumerate() {
+            for per_replica in &mut sums {
+                per_replica.fill(0.0);
+            }
+            for (r, replica) in self.replicas.iter().enumerate() {
+                for (location, &count) in replica.location_counts[day].iter().enumerate() {
+                    if let Some(&country) = country_of.get(location) {
+                        #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+                        let count = count as f64;
+                        sums[country][r] += count;
+                    }
+                }
+            }
+            for (country, values) in sums.iter_mut().enumerate() {
+                values.sort_by(f64::total_cmp);
+                #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                let q = QUANTILES.map(|q| quantile(values, q));
+                writeln!(
+                    w,
+                    "{day},{date},{},{mean:.3},{},{},{},{},{}",
+                    csv_field(names[country]),
+                    q[0],
+                    q[1],
+                    q[2],
+                    q[3],
+                    q[4]
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the bands as CSV: `day,date,location,camp,mean,p05,p25,p50,p75,p95`.

@@ -136,6 +136,8 @@ pub struct RunData {
     /// People by country, and on the move (`daily_locations.csv`, `daily_links.csv`,
     /// `locations.geojson`).
     pub countries: Option<Groups>,
+    /// People by country over the replicas of an ensemble (`countries.csv`).
+    pub country_bands: Option<CountryBands>,
     /// `targets.csv`.
     pub targets: Option<Vec<Target>>,
     /// `yearly.csv`.
@@ -279,6 +281,9 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
                 .to_owned(),
         );
     }
+    let country_bands = read(dir, "countries.csv")?
+        .map(|t| country_bands(dir, &t))
+        .transpose()?;
     let network = read(dir, "locations.geojson")?
         .map(|t| read_geojson(&t).map_err(|e| invalid(dir, "locations.geojson", e)))
         .transpose()?;
@@ -337,6 +342,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         daily_ard_rescaled: table.rows.iter().map(|r| daily_ard(r).1).collect(),
         status,
         countries,
+        country_bands,
         targets,
         yearly,
         weekly,
@@ -536,6 +542,58 @@ fn map_data(network: &RunNetwork, people: &WideTable, links: Option<&WideTable>)
         locations,
         links: link_pairs,
     }
+}
+
+/// People by country over an ensemble's replicas, per day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountryBands {
+    /// Dates.
+    pub dates: Vec<String>,
+    /// Per country: name, then the 5 %, 50 % and 95 % quantiles per date.
+    pub series: Vec<(String, [Vec<f64>; 3])>,
+}
+
+fn country_bands(dir: &Path, text: &str) -> Result<CountryBands, ReportError> {
+    let csv = Csv::parse(
+        dir,
+        "countries.csv",
+        text,
+        &["date", "country", "p05", "p50", "p95"],
+    )?;
+    let mut dates: Vec<String> = Vec::new();
+    let mut series: Vec<(String, [Vec<f64>; 3])> = Vec::new();
+    for (line, row) in csv.rows.iter().enumerate() {
+        let date = csv.text(row, "date");
+        if dates.last().map(String::as_str) != Some(date) {
+            dates.push(date.to_owned());
+        }
+        let country = csv.text(row, "country");
+        let index = match series.iter().position(|(name, _)| name == country) {
+            Some(index) => index,
+            None => {
+                series.push((country.to_owned(), Default::default()));
+                series.len() - 1
+            }
+        };
+        for (k, column) in ["p05", "p50", "p95"].into_iter().enumerate() {
+            let value = csv.number(row, column).ok_or_else(|| {
+                invalid(
+                    dir,
+                    "countries.csv",
+                    format!("line {}: `{column}` is not a number", line + 2),
+                )
+            })?;
+            series[index].1[k].push(value);
+        }
+    }
+    if let Some((name, _)) = series.iter().find(|(_, q)| q[1].len() != dates.len()) {
+        return Err(invalid(
+            dir,
+            "countries.csv",
+            format!("`{name}` has not one row per date"),
+        ));
+    }
+    Ok(CountryBands { dates, series })
 }
 
 fn status_groups(dir: &Path, text: &str) -> Result<Groups, ReportError> {

@@ -1,6 +1,6 @@
 //! The report's plots, each an SVG with a title, axes with units, dates and a legend.
 
-use crate::data::{Groups, MapData, RunData, Target};
+use crate::data::{CountryBands, Groups, MapData, RunData, Target};
 use crate::svg::{
     Chart, ChartSpec, EVENT, Key, OBS, PALETTE, SIM, XAxis, count_label, epoch_day, esc,
     nice_domain,
@@ -131,7 +131,9 @@ pub fn plots(data: &RunData) -> Vec<Plot> {
             ));
         }
     }
-    if let Some(countries) = &data.countries {
+    if let Some(bands) = &data.country_bands {
+        plots.push(country_bands_plot(bands, data.replicas));
+    } else if let Some(countries) = &data.countries {
         plots.push(groups_plot(
             "people-by-country",
             "countries",
@@ -312,6 +314,43 @@ fn groups_plot(
         id: id.to_owned(),
         section,
         caption: caption.to_owned(),
+        svg: chart.finish(),
+    }
+}
+
+/// People by country over an ensemble: a median line and a 5–95 % band per country.
+fn country_bands_plot(bands: &CountryBands, replicas: u64) -> Plot {
+    let xs = xs_of(&bands.dates);
+    let y = y_domain(bands.series.iter().flat_map(|(_, q)| q[2].iter().copied()));
+    let mut chart = Chart::new(&ChartSpec {
+        id: "people-by-country",
+        title: "Displaced people by country",
+        x_label: "date",
+        y_label: "people",
+        width: WIDE,
+        height: TALL,
+        x: x_domain(&xs),
+        y,
+        x_axis: XAxis::Dates,
+    });
+    for (k, (name, q)) in bands.series.iter().enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        chart.band(&xs, &q[0], &q[2], color, 0.2);
+        chart.line(&xs, &q[1], color, 2.0, false);
+        chart.key(Key::Line {
+            label: name.clone(),
+            color: color.into(),
+            dash: false,
+        });
+    }
+    Plot {
+        id: "people-by-country".into(),
+        section: "countries",
+        caption: format!(
+            "People at the locations of each country at the end of each day: the median over \
+             {replicas} replicas and the 5–95 % band (countries.csv); people travelling between \
+             locations are in no country."
+        ),
         svg: chart.finish(),
     }
 }

@@ -367,3 +367,49 @@ fn a_bad_comparison_row_names_its_line() {
         "{error}"
     );
 }
+
+#[test]
+fn an_ensemble_draws_people_by_country_with_bands() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let data = load_run(dir.path()).unwrap();
+    let stacked = plots(&data)
+        .into_iter()
+        .find(|p| p.id == "people-by-country")
+        .unwrap();
+    assert!(stacked.caption.contains("stacked"), "{}", stacked.caption);
+
+    let mut text = String::from("day,date,country,mean,p05,p25,p50,p75,p95\n");
+    for (day, date) in data.dates.iter().enumerate() {
+        text.push_str(&format!("{day},{date},Home,10,8,9,10,11,12\n"));
+        text.push_str(&format!("{day},{date},Away,5,4,4,5,6,7\n"));
+    }
+    std::fs::write(dir.path().join("countries.csv"), &text).unwrap();
+    let data = load_run(dir.path()).unwrap();
+    let bands = data.country_bands.as_ref().unwrap();
+    assert_eq!(bands.series.len(), 2);
+    assert_eq!(bands.series[1].0, "Away");
+    assert_eq!(bands.series[1].1[2][0], 7.0);
+    let plot = plots(&data)
+        .into_iter()
+        .find(|p| p.id == "people-by-country")
+        .unwrap();
+    assert!(
+        plot.caption.contains("5–95 % band (countries.csv)"),
+        "{}",
+        plot.caption
+    );
+
+    // A malformed row is named.
+    std::fs::write(
+        dir.path().join("countries.csv"),
+        text.replacen("Away,5,4", "Away,5,x", 1),
+    )
+    .unwrap();
+    let error = load_run(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("countries.csv"), "{error}");
+    assert!(error.contains("line 3: `p05` is not a number"), "{error}");
+}

@@ -242,4 +242,33 @@ fn an_ensemble_writes_bands_and_its_first_replica_is_the_plain_run() {
         12
     );
     assert!(summary["ensemble"]["ard_normal"]["sd"].as_f64().unwrap() > 0.0);
+
+    // countries.csv: per day and country, the spread of the people at its locations. Its
+    // means add up to the locations' means of quantiles.csv, day by day.
+    let countries = std::fs::read_to_string(dir.path().join("one/countries.csv")).unwrap();
+    assert_eq!(
+        countries.lines().next().unwrap(),
+        "day,date,country,mean,p05,p25,p50,p75,p95"
+    );
+    let mut by_country = vec![0.0; 60];
+    let mut by_location = vec![0.0; 60];
+    for (text, sums, mean_column) in [
+        (&countries, &mut by_country, 3),
+        (&bands_one, &mut by_location, 4),
+    ] {
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split(',').collect();
+            let day: usize = fields[0].parse().unwrap();
+            sums[day] += fields[mean_column].parse::<f64>().unwrap();
+        }
+    }
+    assert!(by_country[59] > 0.0);
+    for day in 0..60 {
+        assert!(
+            (by_country[day] - by_location[day]).abs() < 0.01,
+            "day {day}: {} by country, {} by location",
+            by_country[day],
+            by_location[day]
+        );
+    }
 }
