@@ -159,7 +159,12 @@ mod parquet_impl {
         w: &mut dyn Write,
     ) -> Result<(), ParquetError> {
         let schema = Arc::new(parse_message_type(SCHEMA)?);
-        let properties = Arc::new(WriterProperties::builder().build());
+        // Snappy: the compression most Parquet readers expect by default (pure Rust here).
+        let properties = Arc::new(
+            WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build(),
+        );
         let mut bytes = Vec::new();
         let mut writer = SerializedFileWriter::new(&mut bytes, schema, properties)?;
         let observed = observed(network, daily, table);
@@ -299,5 +304,9 @@ pub(crate) mod tests {
         assert!(rows[3].contains("location: \"B, camp\""), "{}", rows[3]);
         assert!(rows[3].contains("observed: 6"), "{}", rows[3]);
         assert!(rows[0].contains("observed: null"), "{}", rows[0]);
+        let group = reader.metadata().row_group(0);
+        for column in group.columns() {
+            assert_eq!(column.compression(), parquet::basic::Compression::SNAPPY);
+        }
     }
 }
