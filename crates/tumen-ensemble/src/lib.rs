@@ -33,6 +33,8 @@
 //! assert_eq!(bands.len(), 10 * 2); // days × locations
 //! ```
 
+mod journal;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -122,17 +124,6 @@ impl Observer for Counts {
     }
 }
 
-impl Resumable for Counts {
-    fn save(&self) -> Result<Vec<u8>, CheckpointError> {
-        tumen_engine::checkpoint::encode(&self.0)
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
-        self.0 = tumen_engine::checkpoint::decode(bytes)?;
-        Ok(())
-    }
-}
-
 /// Why a replica stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -163,11 +154,13 @@ pub enum RunError {
 /// Checkpoints of a run's replicas: where they are, how often they are saved, and whether the
 /// run resumes from them.
 ///
-/// Replica `i` saves its whole state and its observers' records to
-/// [`Checkpoints::path`]`(i)` after every [`Checkpoints::every`] days and when it ends, each
-/// time replacing the file atomically (a killed run leaves the previous checkpoint intact).
-/// Resuming, a replica with a file goes on from it (a finished one only restores its
-/// observers); one without starts from day 0, since it had not reached its first checkpoint.
+/// After every [`Checkpoints::every`] days and when it ends, replica `i` appends the days its
+/// observers saw since the last checkpoint to its journal (`replica-NNNNN.days`) and then
+/// replaces its checkpoint ([`Checkpoints::path`]`(i)`: the whole engine state and the
+/// journal's length and hash) atomically, so a killed run leaves the previous checkpoint
+/// intact. Resuming, a replica with a checkpoint goes on from it, its observers rebuilt by
+/// replaying the journal (a finished replica only replays); one without starts from day 0,
+/// since it had not reached its first checkpoint.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
     /// The directory of the files.
@@ -221,7 +214,7 @@ impl Checkpoints {
 ///
 /// # Errors
 /// When the engine stops, or a checkpoint cannot be written, read or resumed from.
-pub fn run_replica<O: Resumable>(
+pub fn run_replica<O: Observer>(
     scenario: &Scenario,
     seed: u64,
     index: u64,
@@ -230,51 +223,80 @@ pub fn run_replica<O: Resumable>(
     checkpoints: Option<&Checkpoints>,
     on_day: &dyn Fn(u32),
 ) -> Result<(Simulation, O), RunError> {
-    let saved = match checkpoints {
-        Some(plan) if plan.resume => {
-            let path = plan.path(index);
-            match std::fs::read(&path) {
-                Ok(bytes) => Some((path, bytes)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-                Err(source) => {
-                    return Err(RunError::Io {
-                        action: "read",
-                        path,
-                        source,
-                    });
-                }
+    let Some(plan) = checkpoints else {
+        let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
+        let mut observer = make_observer(simulation.model());
+        on_day(0);
+        while !simulation.finished() {
+            simulation.step(&mut observer)?;
+            on_day(simulation.day());
+        }
+        return Ok((simulation, observer));
+    };
+    let path = plan.path(index);
+    let journal_path = journal::path_in(&plan.dir, index);
+    let saved = if plan.resume {
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(RunError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
             }
         }
-        _ => None,
+    } else {
+        None
     };
-    let (mut simulation, mut observer) = match (saved, checkpoints) {
-        (Some((path, bytes)), Some(plan)) => Simulation::resume(
-            scenario.clone(),
-            &bytes,
-            seed,
-            kind,
-            plan.fingerprint,
-            make_observer,
-        )
-        .map_err(|source| RunError::Checkpoint { path, source })?,
-        _ => {
-            let simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
-            let observer = make_observer(simulation.model());
+    let (mut simulation, mut observer) = match saved {
+        Some(bytes) => {
+            let (simulation, position) = Simulation::resume(
+                scenario.clone(),
+                &bytes,
+                seed,
+                kind,
+                plan.fingerprint,
+                |_| journal::Position::default(),
+            )
+            .map_err(|source| RunError::Checkpoint {
+                path: path.clone(),
+                source,
+            })?;
+            let inner = make_observer(simulation.model());
+            let observer =
+                journal::Journaled::resume(inner, journal_path, position, simulation.day())?;
             (simulation, observer)
+        }
+        None => {
+            // A fresh start: no journal of an earlier attempt may remain.
+            match std::fs::remove_file(&journal_path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(RunError::Io {
+                        action: "write",
+                        path: journal_path,
+                        source: error,
+                    });
+                }
+                _ => {}
+            }
+            let simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
+            let inner = make_observer(simulation.model());
+            (simulation, journal::Journaled::new(inner, journal_path))
         }
     };
     on_day(simulation.day());
+    let every = plan.every.max(1);
     while !simulation.finished() {
         simulation.step(&mut observer)?;
         on_day(simulation.day());
-        if let Some(plan) = checkpoints {
-            let every = plan.every.max(1);
-            if simulation.day() % every == 0 || simulation.finished() {
-                plan.save(index, &simulation, &observer)?;
-            }
+        if simulation.day().is_multiple_of(every) || simulation.finished() {
+            let position = observer.flush()?;
+            plan.save(index, &simulation, &position)?;
         }
     }
-    Ok((simulation, observer))
+    Ok((simulation, observer.inner))
 }
 
 /// Runs `replicas` replicas in parallel (on the current rayon pool) and calls `done` after
@@ -298,7 +320,7 @@ pub fn run(
 ///
 /// # Errors
 /// The first error of any replica.
-pub fn run_with<O: Resumable + Send>(
+pub fn run_with<O: Observer + Send>(
     scenario: &Scenario,
     seed: u64,
     replicas: u64,

@@ -131,6 +131,12 @@ fn killed_and_resumed(base: &[&str], days: u32, every: u32) {
             "checkpoint of day {} in a {days}-day run",
             info.day
         );
+        // A kill in the middle of an append leaves part of a day after what the checkpoint
+        // counts: the resume must cut it off.
+        let journal = resumed.join("checkpoint").join("replica-00000.days");
+        let mut bytes = std::fs::read(&journal).unwrap();
+        bytes.extend_from_slice(&[7, 1, 2, 3]);
+        std::fs::write(&journal, bytes).unwrap();
         resume(&resumed);
         run_whole(&args, &whole);
         assert_same_outputs(&whole, &resumed);
@@ -232,6 +238,30 @@ fn changed_inputs_and_damaged_checkpoints_are_refused() {
         .stderr(predicates::str::contains("replica-00000.ckpt"))
         .stderr(predicates::str::contains("truncated or damaged"));
     std::fs::write(&checkpoint, &intact).unwrap();
+
+    // A damaged journal: one byte changed in the first day (which every checkpoint counts;
+    // the file may hold more days than the last checkpoint counts).
+    let journal = out.join("checkpoint").join("replica-00000.days");
+    let days = std::fs::read(&journal).unwrap();
+    let mut damaged = days.clone();
+    damaged[3] ^= 0x04;
+    std::fs::write(&journal, &damaged).unwrap();
+    tumen()
+        .args(["resume"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("replica-00000.days"))
+        .stderr(predicates::str::contains("do not match the hash"));
+    // A journal cut short (inside its first day).
+    std::fs::write(&journal, &days[..10]).unwrap();
+    tumen()
+        .args(["resume"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("its checkpoint counts"));
+    std::fs::write(&journal, &days).unwrap();
 
     // A changed input file.
     let toml = scenario.join("scenario.toml");
