@@ -168,29 +168,17 @@ impl<'a> DayProcess<'a> {
         let total = self.tables.route_total[location];
         let mut remaining = movers;
         if total > 0.0 {
-            let mut remaining_weight = total;
-            let mut previous = 0.0;
-            let last = (start..end).rev().find(|&p| {
-                self.tables.path_cumulative[p]
-                    > if p == start {
-                        0.0
-                    } else {
-                        self.tables.path_cumulative[p - 1]
-                    }
-            });
+            // Conditional binomials with the day's conditional probabilities; the last
+            // candidate with weight has probability 1 (it takes the rest, with no draw).
             for path in start..end {
-                let cumulative = self.tables.path_cumulative[path];
-                let weight = cumulative - previous;
-                previous = cumulative;
-                if weight <= 0.0 || remaining == 0 {
+                let conditional = self.tables.path_conditional[path];
+                if conditional < 0.0 {
                     continue;
                 }
-                let count = if Some(path) == last {
-                    remaining
-                } else {
-                    binomial(remaining, (weight / remaining_weight).clamp(0.0, 1.0), rng)
-                };
-                remaining_weight -= weight;
+                if remaining == 0 {
+                    break;
+                }
+                let count = binomial(remaining, conditional, rng);
                 remaining -= count;
                 if count > 0 {
                     let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
@@ -237,29 +225,37 @@ impl<'a> DayProcess<'a> {
         let path = (agent.route >> HOP_BITS) as usize;
         let hop = (agent.route & HOP_MASK) as usize;
         let routes = &self.model.routes;
-        let links = routes.links(path);
-        let Some(next) = links.get(hop) else {
+        let hop_index = routes.path_start[path] as usize + hop;
+        if hop_index >= routes.path_start[path + 1] as usize {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
+        }
+        // The link resolved for the day, unless the person is not where the path expects
+        // (sent back to the start of a closed link), then searched as Flee does.
+        let resolved = if self.model.path_hop_from[hop_index] as usize == location {
+            self.tables.hop_link[hop_index]
+        } else {
+            let wanted = self.model.link_to[routes.path_links[hop_index].index()];
+            let network = &self.model.scenario.network;
+            let start = network.first_link[location] as usize;
+            let end = network.first_link[location + 1] as usize;
+            (start..end)
+                .find(|&l| self.model.link_to[l] == wanted && self.tables.link_open[l])
+                .map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX))
         };
-        let wanted = self.model.link_to[next.index()];
-        let network = &self.model.scenario.network;
-        let start = network.first_link[location] as usize;
-        let end = network.first_link[location + 1] as usize;
-        let found =
-            (start..end).find(|&l| self.model.link_to[l] == wanted && self.tables.link_open[l]);
-        let Some(link) = found else {
+        if resolved == u32::MAX {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
-        };
+        }
+        let link = resolved as usize;
         if self.tables.full_camp[routes.path_end[path].index()] {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
         }
-        agent.route = if hop + 1 >= links.len() {
+        agent.route = if hop_index + 1 >= routes.path_start[path + 1] as usize {
             NO_ROUTE
         } else {
             agent.route + 1
@@ -340,21 +336,39 @@ impl<'a> DayProcess<'a> {
     #[inline]
     fn finish<S: Sink>(&self, mut agent: Agent, n: u64, moved: f64, out: &mut S) {
         agent.recent = if self.avoid_short_stints {
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "an average of small ratios"
-            )]
-            #[expect(clippy::cast_sign_loss, reason = "a non-negative average, saturated")]
-            let recent = ((f64::from(agent.recent) / RECENT_STEPS + moved / self.max_move_speed)
-                / 2.0
-                * RECENT_STEPS)
-                .round()
-                .clamp(0.0, f64::from(u16::MAX)) as u16;
-            recent
+            round_recent(
+                (f64::from(agent.recent) / RECENT_STEPS + moved / self.max_move_speed) / 2.0
+                    * RECENT_STEPS,
+            )
         } else {
             0
         };
         out.settled(agent, n);
+    }
+}
+
+/// `x.round().clamp(0.0, 65535.0) as u16`, without the call to the C library's `round`
+/// in the usual range: for `0 <= x < 65535.5`, truncation and the exact fraction `x - t`
+/// (exact for any `x` below 2^52) give the same rounding half away from zero.
+#[inline]
+fn round_recent(x: f64) -> u16 {
+    if (0.0..65_535.5).contains(&x) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "0 <= x < 65535.5: truncation toward zero is the intent"
+        )]
+        let whole = x as u32;
+        let rounded = whole + u32::from(x - f64::from(whole) >= 0.5);
+        u16::try_from(rounded).unwrap_or(u16::MAX)
+    } else {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to the u16 range"
+        )]
+        let clamped = x.round().clamp(0.0, f64::from(u16::MAX)) as u16;
+        clamped
     }
 }
 
@@ -771,6 +785,47 @@ fn draw_duration(n: u64, duration: Duration, rng: &mut Stream, mut emit: impl Fn
                     emit(min + u16::try_from(offset).unwrap_or(0), count);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_recent;
+
+    #[test]
+    fn round_recent_matches_round_then_clamp() {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "the reference formula"
+        )]
+        let reference = |x: f64| x.round().clamp(0.0, f64::from(u16::MAX)) as u16;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            0.499_999_999_999_999_94,
+            1.5,
+            2.5,
+            65_534.5,
+            65_535.0,
+            65_535.499_999,
+            65_535.5,
+            1e30,
+            -3.0,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut rng = crate::rng::stream(1, 0, crate::rng::StreamKind::Counts, 0);
+        for _ in 0..200_000 {
+            let u = crate::rng::uniform(&mut rng);
+            values.push(u * 300.0);
+            values.push((u * 600.0).round() / 2.0);
+            values.push(f64::from_bits((u * 300.0).to_bits() ^ 1));
+        }
+        for x in values {
+            assert_eq!(round_recent(x), reference(x), "{x}");
         }
     }
 }
