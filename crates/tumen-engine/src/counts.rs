@@ -3,7 +3,7 @@
 //! splits of the cohort (see `process.rs`). Its cost grows with the number of distinct states,
 //! not with the number of people.
 
-use crate::agents::{Agent, BATCHES, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
+use crate::agents::{ARRIVED, Agent, BATCHES, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
 use crate::mechanisms::Status;
 use crate::process::{DayProcess, Sink};
 use crate::rng::{StreamKind, stream};
@@ -25,6 +25,8 @@ pub struct CountEngine {
     next: Vec<Cohort>,
     /// End states equal to their start state (kept in the batch's order, so mostly sorted).
     kept: Vec<Cohort>,
+    /// Changed end states of the common kind, summed in place (see [`Settled`]).
+    settled: Settled,
     total: u64,
     /// People at each location now.
     pub location_counts: Vec<u64>,
@@ -64,6 +66,7 @@ impl CountEngine {
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
             single_batch: !model.capacity_limited,
+            settled: Settled::new(model.location_count()),
             ..Self::default()
         }
     }
@@ -168,6 +171,7 @@ impl CountEngine {
             model,
             next: &mut self.next,
             kept: &mut self.kept,
+            settled: Some(&mut self.settled),
             current: None,
             locations: &mut self.location_counts,
             links: &mut self.link_counts,
@@ -199,8 +203,9 @@ impl CountEngine {
 
     /// Merges the end states into `batch`, sorted by state with identical states merged.
     /// Most cohorts end the pass unchanged (`kept`, already in order unless people were added
-    /// since the last pass); only the changed ones (`next`) need sorting. The result is the
-    /// same as sorting everything.
+    /// since the last pass); the changed ones are either of the common settled kind (summed
+    /// in `settled`, which yields them in order) or few (`next`, sorted here). The result is
+    /// the same as sorting everything.
     fn merge_next(&mut self, batch: usize) {
         if !self.kept.is_sorted_by_key(|c| key(&c.agent)) {
             self.kept.sort_unstable_by_key(|c| key(&c.agent));
@@ -209,12 +214,26 @@ impl CountEngine {
         let cohorts = &mut self.batches[batch];
         let mut kept = self.kept.drain(..).peekable();
         let mut next = self.next.drain(..).peekable();
+        let mut settled = self.settled.drain().peekable();
         loop {
-            let cohort = match (kept.peek(), next.peek()) {
-                (Some(a), Some(b)) if key(&a.agent) <= key(&b.agent) => kept.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => next.next(),
-                (Some(_), None) => kept.next(),
-                (None, None) => break,
+            // The smallest of the three heads (ties: any order, they are merged below).
+            let mut smallest = None;
+            for (source, head) in [kept.peek(), next.peek(), settled.peek()]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(cohort) = head {
+                    let k = key(&cohort.agent);
+                    if smallest.is_none_or(|(_, best)| k < best) {
+                        smallest = Some((source, k));
+                    }
+                }
+            }
+            let cohort = match smallest {
+                Some((0, _)) => kept.next(),
+                Some((1, _)) => next.next(),
+                Some(_) => settled.next(),
+                None => break,
             };
             let Some(cohort) = cohort else { break };
             match cohorts.last_mut() {
@@ -259,6 +278,7 @@ impl CountEngine {
                 model,
                 next: &mut self.next,
                 kept: &mut self.kept,
+                settled: None,
                 current: None,
                 locations: &mut self.location_counts,
                 links: &mut self.link_counts,
@@ -310,11 +330,103 @@ fn hypergeometric(population: u64, group: u64, draws: u64, rng: &mut crate::rng:
     }
 }
 
+/// Largest recent-travel value (in steps of 1/64) that [`Settled`] holds; larger values go the
+/// general way. Flee's average stays below 2 (128 steps) when links keep the global speed.
+const SETTLED_RECENT: usize = 128;
+
+/// Largest table [`Settled`] allocates (entries); beyond it (huge networks) every end state
+/// goes the general way.
+const SETTLED_MAX_ENTRIES: usize = 1 << 22;
+
+/// The end states of the common kind, summed in place: a free person at a location, without
+/// route, with `km_on_link` 0 and a small recent-travel value. A pass produces many more such
+/// end states than distinct ones (each cohort splits along its paths of the day, and the
+/// paths meet again), so summing them in a table indexed by (arrived flag, location, recent)
+/// costs one addition each instead of a sort. The index order is the order of [`key`] among
+/// these states, so the table yields them sorted.
+#[derive(Clone, Debug, Default)]
+struct Settled {
+    locations: usize,
+    counts: Vec<u64>,
+    /// One bit per entry of `counts` that is not zero.
+    used: Vec<u64>,
+}
+
+impl Settled {
+    fn new(locations: usize) -> Self {
+        let entries = 2 * locations * SETTLED_RECENT;
+        if entries > SETTLED_MAX_ENTRIES {
+            return Self::default();
+        }
+        Self {
+            locations,
+            counts: vec![0; entries],
+            used: vec![0; entries.div_ceil(64)],
+        }
+    }
+
+    /// The entry of `agent`, if its state is of the common kind.
+    #[inline]
+    fn index(&self, agent: &Agent) -> Option<usize> {
+        let location = (agent.place & PLACE_MASK) as usize;
+        let common = agent.place & !(ARRIVED | PLACE_MASK) == 0
+            && location < self.locations
+            && agent.route == NO_ROUTE
+            && agent.km_on_link.to_bits() == 0
+            && agent.status == 0
+            && agent.spare == 0
+            && usize::from(agent.recent) < SETTLED_RECENT;
+        common.then(|| {
+            let arrived = usize::from(agent.place & ARRIVED != 0);
+            ((arrived * self.locations + location) * SETTLED_RECENT) + usize::from(agent.recent)
+        })
+    }
+
+    #[inline]
+    fn add(&mut self, index: usize, n: u64) {
+        self.counts[index] += n;
+        self.used[index / 64] |= 1 << (index % 64);
+    }
+
+    /// The summed states, in order of [`key`], leaving the table empty.
+    fn drain(&mut self) -> impl Iterator<Item = Cohort> + '_ {
+        let locations = self.locations;
+        let counts = &mut self.counts;
+        self.used
+            .iter_mut()
+            .enumerate()
+            .flat_map(move |(word, bits)| {
+                let mut left = std::mem::take(bits);
+                std::iter::from_fn(move || {
+                    (left != 0).then(|| {
+                        let bit = left.trailing_zeros() as usize;
+                        left &= left - 1;
+                        word * 64 + bit
+                    })
+                })
+            })
+            .map(move |index| {
+                let count = std::mem::take(&mut counts[index]);
+                let recent = index % SETTLED_RECENT;
+                let slot = index / SETTLED_RECENT;
+                let (arrived, location) = (slot / locations, slot % locations);
+                let mut agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
+                if arrived == 1 {
+                    agent.place |= ARRIVED;
+                }
+                agent.recent = u16::try_from(recent).unwrap_or(u16::MAX);
+                Cohort { agent, count }
+            })
+    }
+}
+
 /// Collects end states and counts them.
 struct CohortSink<'a> {
     model: &'a Model,
     /// Changed end states.
     next: &'a mut Vec<Cohort>,
+    /// Changed end states of the common kind (`None`: they go to `next` too).
+    settled: Option<&'a mut Settled>,
     /// End states equal to `current`, the state of the cohort being processed.
     kept: &'a mut Vec<Cohort>,
     current: Option<u128>,
@@ -337,6 +449,12 @@ impl CohortSink<'_> {
         }
         if self.current == Some(key(&agent)) {
             self.kept.push(Cohort { agent, count: n });
+        } else if let Some((settled, index)) = self
+            .settled
+            .as_deref_mut()
+            .and_then(|settled| settled.index(&agent).map(|index| (settled, index)))
+        {
+            settled.add(index, n);
         } else {
             self.next.push(Cohort { agent, count: n });
         }

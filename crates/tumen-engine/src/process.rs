@@ -168,29 +168,17 @@ impl<'a> DayProcess<'a> {
         let total = self.tables.route_total[location];
         let mut remaining = movers;
         if total > 0.0 {
-            let mut remaining_weight = total;
-            let mut previous = 0.0;
-            let last = (start..end).rev().find(|&p| {
-                self.tables.path_cumulative[p]
-                    > if p == start {
-                        0.0
-                    } else {
-                        self.tables.path_cumulative[p - 1]
-                    }
-            });
+            // Conditional binomials with the day's conditional probabilities; the last
+            // candidate with weight has probability 1 (it takes the rest, with no draw).
             for path in start..end {
-                let cumulative = self.tables.path_cumulative[path];
-                let weight = cumulative - previous;
-                previous = cumulative;
-                if weight <= 0.0 || remaining == 0 {
+                let conditional = self.tables.path_conditional[path];
+                if conditional < 0.0 {
                     continue;
                 }
-                let count = if Some(path) == last {
-                    remaining
-                } else {
-                    binomial(remaining, (weight / remaining_weight).clamp(0.0, 1.0), rng)
-                };
-                remaining_weight -= weight;
+                if remaining == 0 {
+                    break;
+                }
+                let count = binomial(remaining, conditional, rng);
                 remaining -= count;
                 if count > 0 {
                     let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
@@ -237,29 +225,37 @@ impl<'a> DayProcess<'a> {
         let path = (agent.route >> HOP_BITS) as usize;
         let hop = (agent.route & HOP_MASK) as usize;
         let routes = &self.model.routes;
-        let links = routes.links(path);
-        let Some(next) = links.get(hop) else {
+        let hop_index = routes.path_start[path] as usize + hop;
+        if hop_index >= routes.path_start[path + 1] as usize {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
+        }
+        // The link resolved for the day, unless the person is not where the path expects
+        // (sent back to the start of a closed link), then searched as Flee does.
+        let resolved = if self.model.path_hop_from[hop_index] as usize == location {
+            self.tables.hop_link[hop_index]
+        } else {
+            let wanted = self.model.link_to[routes.path_links[hop_index].index()];
+            let network = &self.model.scenario.network;
+            let start = network.first_link[location] as usize;
+            let end = network.first_link[location + 1] as usize;
+            (start..end)
+                .find(|&l| self.model.link_to[l] == wanted && self.tables.link_open[l])
+                .map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX))
         };
-        let wanted = self.model.link_to[next.index()];
-        let network = &self.model.scenario.network;
-        let start = network.first_link[location] as usize;
-        let end = network.first_link[location + 1] as usize;
-        let found =
-            (start..end).find(|&l| self.model.link_to[l] == wanted && self.tables.link_open[l]);
-        let Some(link) = found else {
+        if resolved == u32::MAX {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
-        };
+        }
+        let link = resolved as usize;
         if self.tables.full_camp[routes.path_end[path].index()] {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
         }
-        agent.route = if hop + 1 >= links.len() {
+        agent.route = if hop_index + 1 >= routes.path_start[path + 1] as usize {
             NO_ROUTE
         } else {
             agent.route + 1

@@ -203,6 +203,10 @@ pub(crate) fn binomial_small_mean(n: u64, p: f64, rng: &mut Stream) -> u64 {
     if p > 0.5 {
         return n - binomial_small_mean(n, 1.0 - p, rng);
     }
+    if n == 1 {
+        // The inversion below for one trial: 0 when u < q, else 1.
+        return u64::from(uniform(rng) >= 1.0 - p);
+    }
     #[expect(
         clippy::cast_precision_loss,
         reason = "cohort sizes are far below 2^53"
@@ -221,7 +225,7 @@ pub(crate) fn binomial_small_mean(n: u64, p: f64, rng: &mut Stream) -> u64 {
         reason = "cohort sizes are far below 2^53"
     )]
     let a = (n as f64 + 1.0) * s;
-    let mut probability = q.powi(exponent);
+    let mut probability = powi(q, exponent);
     let mut u = uniform(rng);
     let mut x = 0_u64;
     loop {
@@ -243,8 +247,38 @@ pub(crate) fn binomial_small_mean(n: u64, p: f64, rng: &mut Stream) -> u64 {
     }
 }
 
+/// `x.powi(n)` for `n >= 0`, inlined: the same repeated squaring as the compiler's runtime
+/// function (`__powidf2`), so the result is bit for bit the same, without the call.
+#[inline]
+fn powi(mut x: f64, n: i32) -> f64 {
+    let mut n = n.unsigned_abs();
+    let mut result = 1.0;
+    loop {
+        if n & 1 != 0 {
+            result *= x;
+        }
+        n >>= 1;
+        if n == 0 {
+            break;
+        }
+        x *= x;
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn inlined_powi_is_bit_identical() {
+        let mut rng = stream(11, 0, StreamKind::Counts, 0);
+        for n in (0..2000).chain([65_535, 1 << 20, 3_000_000, i32::MAX]) {
+            for _ in 0..20 {
+                let q = 1.0 - uniform(&mut rng) * 0.5;
+                assert_eq!(super::powi(q, n).to_bits(), q.powi(n).to_bits(), "{q} {n}");
+            }
+        }
+    }
+
     use super::*;
     use crate::rng::{StreamKind, stream};
 

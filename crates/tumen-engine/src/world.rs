@@ -29,6 +29,9 @@ pub struct Model {
     pub path_home_factor: Vec<f64>,
     /// Per path: Flee's distance term `(softening + km)^distance_power`, computed once.
     pub path_distance_term: Vec<f64>,
+    /// Per link of every path (indexed like `routes.path_links`): the location a person
+    /// following the path takes that link from.
+    pub path_hop_from: Vec<u32>,
     /// Per location: whether it is a marker.
     pub marker: Vec<bool>,
     /// Per location: camp capacity after `capacity_scaling` (`None`: unlimited).
@@ -75,6 +78,16 @@ impl Model {
             .iter()
             .map(|km| (rules.softening + km).powf(rules.distance_power))
             .collect();
+        let mut path_hop_from = Vec::with_capacity(routes.path_links.len());
+        for origin in 0..network.location_count() {
+            for path in routes.first_path[origin]..routes.first_path[origin + 1] {
+                let mut here = u32::try_from(origin).unwrap_or(u32::MAX);
+                for link in routes.links(path as usize) {
+                    path_hop_from.push(here);
+                    here = network.links[link.index()].to.0;
+                }
+            }
+        }
         let mut path_home_factor = vec![1.0; routes.len()];
         if rules.stay_close_to_home {
             for origin in 0..network.location_count() {
@@ -149,6 +162,7 @@ impl Model {
             link_speed,
             link_walk_probability,
             path_distance_term,
+            path_hop_from,
             path_home_factor,
             marker,
             capacity,
@@ -352,6 +366,14 @@ pub struct DayTables {
     pub path_valid: Vec<bool>,
     /// Per path: cumulative weight within its origin's candidates.
     pub path_cumulative: Vec<f64>,
+    /// Per path: the probability of the path among its origin's candidates from this one on,
+    /// as the route split draws it (`weight / remaining weight`, clamped to [0, 1]; exactly 1
+    /// for the last candidate with weight; negative for a candidate without weight).
+    pub path_conditional: Vec<f64>,
+    /// Per link of every path (indexed like `routes.path_links`): the open link a person at
+    /// the hop's start location takes (the first open link to the same end point), or
+    /// `u32::MAX` when there is none.
+    pub hop_link: Vec<u32>,
     /// Per location: total weight of its valid candidates.
     pub route_total: Vec<f64>,
     /// Per location: number of valid candidates.
@@ -423,6 +445,17 @@ impl DayTables {
                     .iter()
                     .all(|link| state.link_open[link.index()]);
             }
+            self.hop_link.clear();
+            for (hop, link) in routes.path_links.iter().enumerate() {
+                let from = model.path_hop_from[hop] as usize;
+                let wanted = model.link_to[link.index()];
+                let start = network.first_link[from] as usize;
+                let end = network.first_link[from + 1] as usize;
+                let found = (start..end)
+                    .find(|&l| model.link_to[l] == wanted && state.link_open[l])
+                    .map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX));
+                self.hop_link.push(found);
+            }
             state.links_changed = false;
         }
         self.refresh_capacity(model, state, counts);
@@ -472,6 +505,38 @@ impl DayTables {
             }
             self.route_total[origin] = total;
             self.valid_routes[origin] = valid;
+        }
+        self.refresh_conditional(model);
+    }
+
+    /// The route split's conditional probabilities (see `path_conditional`), with the same
+    /// arithmetic as drawing them one by one: the weight of a path is the difference of
+    /// consecutive cumulative weights, and the remaining weight starts at the total and loses
+    /// each weight in turn.
+    fn refresh_conditional(&mut self, model: &Model) {
+        let routes = &model.routes;
+        self.path_conditional.resize(routes.len(), -1.0);
+        for origin in 0..model.location_count() {
+            let start = routes.first_path[origin] as usize;
+            let end = routes.first_path[origin + 1] as usize;
+            let mut remaining_weight = self.route_total[origin];
+            let mut previous = 0.0;
+            let mut last = None;
+            for path in start..end {
+                let cumulative = self.path_cumulative[path];
+                let weight = cumulative - previous;
+                previous = cumulative;
+                if weight > 0.0 {
+                    self.path_conditional[path] = (weight / remaining_weight).clamp(0.0, 1.0);
+                    remaining_weight -= weight;
+                    last = Some(path);
+                } else {
+                    self.path_conditional[path] = -1.0;
+                }
+            }
+            if let Some(last) = last {
+                self.path_conditional[last] = 1.0;
+            }
         }
     }
 
