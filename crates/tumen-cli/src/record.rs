@@ -19,18 +19,12 @@ use tumen_core::Scenario;
 pub(crate) struct Fnv64(u64);
 
 impl Fnv64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
     pub(crate) fn new() -> Self {
-        Self(Self::OFFSET)
+        Self(tumen_engine::checkpoint::FNV1A_OFFSET)
     }
 
     pub(crate) fn update(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 ^= u64::from(byte);
-            self.0 = self.0.wrapping_mul(Self::PRIME);
-        }
+        self.0 = tumen_engine::checkpoint::fnv1a(self.0, bytes);
     }
 
     pub(crate) fn value(self) -> u64 {

@@ -156,38 +156,6 @@ impl Resumable for () {
     }
 }
 
-impl<A: Resumable, B: Resumable> Resumable for (A, B) {
-    fn save(&self) -> Result<Vec<u8>, CheckpointError> {
-        let (a, b) = (self.0.save()?, self.1.save()?);
-        encode(&(Bytes::new(&a), Bytes::new(&b)))
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let (a, b): (ByteBuf, ByteBuf) = decode(bytes)?;
-        self.0.restore(&a)?;
-        self.1.restore(&b)
-    }
-}
-
-impl<A: Resumable> Resumable for Option<A> {
-    fn save(&self) -> Result<Vec<u8>, CheckpointError> {
-        let saved = self.as_ref().map(Resumable::save).transpose()?;
-        encode(&saved.as_deref().map(Bytes::new))
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let saved: Option<ByteBuf> = decode(bytes)?;
-        match (self, saved) {
-            (Some(observer), Some(saved)) => observer.restore(&saved),
-            (None, None) => Ok(()),
-            _ => Err(CheckpointError::Corrupt(
-                "an optional observer is present in the checkpoint but not in this run, or the reverse"
-                    .to_owned(),
-            )),
-        }
-    }
-}
-
 /// The dynamic state, borrowed for writing.
 #[derive(Serialize)]
 pub(crate) struct StateRef<'a> {
@@ -227,9 +195,13 @@ pub(crate) fn engine_name(kind: EngineKind) -> &'static str {
     }
 }
 
-/// 64-bit FNV-1a.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+/// The starting value of [`fnv1a`].
+pub const FNV1A_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// 64-bit FNV-1a of `bytes`, continuing from `hash` ([`FNV1A_OFFSET`] to start), so a hash can
+/// be computed piece by piece.
+#[must_use]
+pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
@@ -252,7 +224,7 @@ pub(crate) fn frame(
         .map_err(|e| CheckpointError::Encode(e.to_string()))?;
     let length = (bytes.len() - HEADER) as u64;
     bytes[HEADER - 8..HEADER].copy_from_slice(&length.to_le_bytes());
-    let hash = fnv1a(&bytes[HEADER..]);
+    let hash = fnv1a(FNV1A_OFFSET, &bytes[HEADER..]);
     bytes.extend_from_slice(&hash.to_le_bytes());
     Ok(bytes)
 }
@@ -297,7 +269,7 @@ fn payload(bytes: &[u8]) -> Result<&[u8], CheckpointError> {
             .try_into()
             .map_err(|_| CheckpointError::NotACheckpoint)?,
     );
-    if fnv1a(body) != stored {
+    if fnv1a(FNV1A_OFFSET, body) != stored {
         return Err(CheckpointError::Corrupt(
             "its contents do not match their hash".to_owned(),
         ));

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tumen_core::Day;
+use tumen_engine::checkpoint::{FNV1A_OFFSET, fnv1a};
 use tumen_engine::{CheckpointError, DayView, Observer, ObserverError, Resumable};
 
 /// One day as the observers saw it (borrowed, for writing).
@@ -77,21 +78,11 @@ pub(crate) struct Position {
     pub(crate) hash: u64,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
 impl Position {
     fn start() -> Self {
         Self {
             length: 0,
-            hash: FNV_OFFSET,
+            hash: FNV1A_OFFSET,
         }
     }
 }
@@ -212,7 +203,7 @@ impl<O: Observer> Journaled<O> {
                 position.length
             )));
         };
-        if fnv1a(FNV_OFFSET, kept) != position.hash {
+        if fnv1a(FNV1A_OFFSET, kept) != position.hash {
             return Err(corrupt(
                 "the journal's contents do not match the hash in its checkpoint".to_owned(),
             ));

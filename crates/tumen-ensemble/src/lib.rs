@@ -491,16 +491,8 @@ impl Ensemble {
                 #[expect(clippy::cast_precision_loss, reason = "replica counts are small")]
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
                 let q = QUANTILES.map(|q| quantile(values, q));
-                writeln!(
-                    w,
-                    "{day},{date},{},{mean:.3},{},{},{},{},{}",
-                    csv_field(names[country]),
-                    q[0],
-                    q[1],
-                    q[2],
-                    q[3],
-                    q[4]
-                )?;
+                let key = format!("{day},{date},{}", csv_field(names[country]));
+                write_quantile_row(w, &key, mean, &q)?;
             }
         }
         Ok(())
@@ -518,24 +510,31 @@ impl Ensemble {
                 .iter()
                 .position(|l| *l == band.location)
                 .unwrap_or(0);
-            let q = band.quantiles;
-            writeln!(
-                w,
-                "{},{},{},{},{:.3},{},{},{},{},{}",
+            let key = format!(
+                "{},{},{},{}",
                 band.day,
                 band.date,
                 csv_field(&band.location),
-                u8::from(self.camp[index]),
-                band.mean,
-                q[0],
-                q[1],
-                q[2],
-                q[3],
-                q[4]
-            )?;
+                u8::from(self.camp[index])
+            );
+            write_quantile_row(w, &key, band.mean, &band.quantiles)?;
         }
         Ok(())
     }
+}
+
+/// One row of a quantile table: its key columns, then the mean and the [`QUANTILES`].
+fn write_quantile_row(
+    w: &mut dyn std::io::Write,
+    key: &str,
+    mean: f64,
+    q: &[f64; 5],
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{key},{mean:.3},{},{},{},{},{}",
+        q[0], q[1], q[2], q[3], q[4]
+    )
 }
 
 fn csv_field(text: &str) -> String {

@@ -118,7 +118,7 @@ impl RunNetwork {
 }
 
 /// People at every location and on every link, day by day.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Daily {
     /// Day numbers (0-based), one per row.
     pub days: Vec<u32>,
@@ -186,17 +186,6 @@ impl Observer for DailyObserver {
         self.daily.dates.push(date);
         self.daily.locations.push(view.location_counts.to_vec());
         self.daily.links.push(links);
-        Ok(())
-    }
-}
-
-impl tumen_engine::Resumable for DailyObserver {
-    fn save(&self) -> Result<Vec<u8>, tumen_engine::CheckpointError> {
-        tumen_engine::checkpoint::encode(&self.daily)
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), tumen_engine::CheckpointError> {
-        self.daily = tumen_engine::checkpoint::decode(bytes)?;
         Ok(())
     }
 }

@@ -87,18 +87,6 @@ impl Observer for FleeTableObserver {
     }
 }
 
-/// The table's rows so far are the observer's record (the rest is rebuilt from the scenario).
-impl tumen_engine::Resumable for FleeTableObserver {
-    fn save(&self) -> Result<Vec<u8>, tumen_engine::CheckpointError> {
-        tumen_engine::checkpoint::encode(&self.table.rows)
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), tumen_engine::CheckpointError> {
-        self.table.rows = tumen_engine::checkpoint::decode(bytes)?;
-        Ok(())
-    }
-}
-
 fn jiff_days(days: i64) -> jiff::Span {
     jiff::Span::new().days(days)
 }

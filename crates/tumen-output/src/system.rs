@@ -112,7 +112,7 @@ impl SystemLayout {
 }
 
 /// One replica's days: people per category and the day's events.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SystemRecord {
     /// `[day][category]`, categories as in [`CATEGORIES`].
     pub status: Vec<Vec<u64>>,
@@ -165,17 +165,6 @@ impl Observer for SystemObserver {
         }
         self.record.status.push(view.status_counts.to_vec());
         self.record.events.push(view.events.to_vec());
-        Ok(())
-    }
-}
-
-impl tumen_engine::Resumable for SystemObserver {
-    fn save(&self) -> Result<Vec<u8>, tumen_engine::CheckpointError> {
-        tumen_engine::checkpoint::encode(&self.record)
-    }
-
-    fn restore(&mut self, bytes: &[u8]) -> Result<(), tumen_engine::CheckpointError> {
-        self.record = tumen_engine::checkpoint::decode(bytes)?;
         Ok(())
     }
 }
