@@ -357,6 +357,14 @@ pub(crate) fn page(data: &RunData, plots: &[Plot]) -> String {
     out.push_str(r#"<section id="map-section"><h2>Map of the location graph</h2>"#);
     missing(&mut out, data, "map");
     if let Some(map) = &data.map {
+        if data.replicas > 1 {
+            let _ = write!(
+                out,
+                "<p>One replica of {} (the first, the run's own seed; daily_locations.csv and \
+                 daily_links.csv): people at each place and on each link on the day chosen.</p>",
+                data.replicas
+            );
+        }
         let last = map.dates.len().saturating_sub(1);
         let _ = write!(
             out,

@@ -68,6 +68,11 @@ fn without_quantiles_the_single_run_is_drawn() {
         data.camps[0].median.last().copied(),
         Some(last[2].parse::<f64>().unwrap())
     );
+    // A single run's map needs no note on which replica it shows.
+    let dir = partial(&["out.csv", "daily_locations.csv", "locations.geojson"]);
+    let data = load_run(dir.path()).unwrap();
+    assert!(data.map.is_some());
+    assert!(!render_html(&data).contains("One replica of"));
 }
 
 #[test]
@@ -165,6 +170,8 @@ fn every_section_is_drawn_from_a_full_run_directory() {
     assert!(html.contains("<code>move_rules.max_move_speed</code>"));
     assert!(html.contains("seed 7"));
     assert!(html.contains("Tumen 0.1.0"));
+    // The map says which replica it shows (the fixture is an ensemble).
+    assert!(html.contains("One replica of 5 (the first"));
     // Incidents in the 2002 plot, with their places.
     let plot_2002 = plots(&data)
         .into_iter()
