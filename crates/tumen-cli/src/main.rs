@@ -211,15 +211,25 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
             tumen_output::DailyObserver::new(&model.scenario),
         )
     };
-    let result = tumen_ensemble::run_replica(
-        &scenario,
-        args.seed,
-        0,
-        kind,
-        make,
-        checkpoints.as_ref(),
-        &|day| progress.set_position(u64::from(day)),
-    );
+    // The run itself on a worker of the pool, as the ensembles' replicas: a parallel pass
+    // started from a worker runs its first chunk at once, where one started from outside the
+    // pool waits for a worker to wake and then to wake it back, twice per pass (16 passes a
+    // day with capacities), which cost a third of a mali2012 agent run in the kernel.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .context("starting the worker threads")?;
+    let result = pool.install(|| {
+        tumen_ensemble::run_replica(
+            &scenario,
+            args.seed,
+            0,
+            kind,
+            make,
+            checkpoints.as_ref(),
+            &|day| progress.set_position(u64::from(day)),
+        )
+    });
     progress.finish_and_clear();
     let (simulation, observer) = match result {
         Ok(done) => done,

@@ -237,40 +237,41 @@ impl AgentEngine {
                 let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
                 let mut rng = stream(seed, day, StreamKind::Agents, key);
                 let (counts, event_deltas) = deltas.split_at_mut(width - events);
-                for agent in agents.iter_mut() {
-                    let on_link = agent.place & ON_LINK != 0;
-                    if mech_active && agent.status == Status::Exited as u8 {
-                        continue;
-                    }
-                    let mut sink = OneAgent {
-                        agent: *agent,
-                        events: event_deltas,
-                    };
-                    match pass {
-                        Pass::Whole => process.day(*agent, 1, &mut rng, &mut sink),
-                        Pass::Depart if !on_link || mech_active => {
-                            process.depart(*agent, 1, &mut rng, &mut sink);
-                        }
-                        Pass::Travel if on_link => {
-                            process.travel_day(*agent, 1, &mut rng, &mut sink);
-                        }
-                        Pass::Depart | Pass::Travel => continue,
-                    }
-                    let moved = sink.agent;
-                    if moved.place & !(SENT_BACK | ARRIVED) != agent.place & !(SENT_BACK | ARRIVED)
-                    {
-                        counts[slot(agent.place, locations)] -= 1;
-                        counts[slot(moved.place, locations)] += 1;
-                    }
-                    if categories > 0 {
-                        let before = model.category(agent);
-                        let after = model.category(&moved);
-                        if before != after {
-                            counts[locations + links + before] -= 1;
-                            counts[locations + links + after] += 1;
+                let mut part = Chunk {
+                    model,
+                    counts,
+                    events: event_deltas,
+                    locations,
+                    links,
+                    categories,
+                };
+                let exited = |agent: &Agent| mech_active && agent.status == Status::Exited as u8;
+                // One loop per kind of pass, so that the test of whether an agent takes part
+                // is the only work for the agents that do not.
+                match pass {
+                    Pass::Whole => {
+                        for agent in agents.iter_mut().filter(|a| !exited(a)) {
+                            part.update(agent, |before, sink| {
+                                process.day(before, 1, &mut rng, sink);
+                            });
                         }
                     }
-                    *agent = moved;
+                    Pass::Depart => {
+                        let concerned = |a: &Agent| a.place & ON_LINK == 0 || mech_active;
+                        for agent in agents.iter_mut().filter(|a| concerned(a) && !exited(a)) {
+                            part.update(agent, |before, sink| {
+                                process.depart(before, 1, &mut rng, sink);
+                            });
+                        }
+                    }
+                    Pass::Travel => {
+                        let concerned = |a: &Agent| a.place & ON_LINK != 0;
+                        for agent in agents.iter_mut().filter(|a| concerned(a) && !exited(a)) {
+                            part.update(agent, |before, sink| {
+                                process.travel_day(before, 1, &mut rng, sink);
+                            });
+                        }
+                    }
                 }
             });
         for deltas in self.chunk_deltas.chunks(width) {
@@ -319,23 +320,65 @@ impl AgentEngine {
                 continue;
             }
             chosen += 1;
-            let arrived = agent.brought_to_channel(location);
+            let before = *agent;
+            let arrived = before.brought_to_channel(location);
+            *agent = arrived;
             let mut sink = OneAgent {
-                agent: arrived,
+                agent,
                 events: &mut events,
             };
             process.claim(arrived, 1, channel, success, rng, &mut sink);
-            let moved = sink.agent;
-            self.location_counts[(agent.place & PLACE_MASK) as usize] -= 1;
+            let moved = *sink.agent;
+            self.location_counts[(before.place & PLACE_MASK) as usize] -= 1;
             self.location_counts[(moved.place & PLACE_MASK) as usize] += 1;
             if !self.status_counts.is_empty() {
-                self.status_counts[model.category(agent)] -= 1;
+                self.status_counts[model.category(&before)] -= 1;
                 self.status_counts[model.category(&moved)] += 1;
             }
-            *agent = moved;
         }
         apply(&mut self.events, &events);
         chosen
+    }
+}
+
+/// One chunk's share of a pass: the count changes of its agents.
+struct Chunk<'a> {
+    model: &'a Model,
+    /// Count changes per location, per link, per category.
+    counts: &'a mut [i32],
+    /// The chunk's events.
+    events: &'a mut [i32],
+    locations: usize,
+    links: usize,
+    categories: usize,
+}
+
+impl Chunk<'_> {
+    /// Runs `day` for `agent` and counts its change of place and category. The process works
+    /// on its own copy and writes the end state straight into the agent's slot: reading it
+    /// back from a sink on the stack cost a store-forwarding stall per agent.
+    #[inline(always)]
+    fn update(&mut self, agent: &mut Agent, day: impl FnOnce(Agent, &mut OneAgent<'_>)) {
+        let before = *agent;
+        let mut sink = OneAgent {
+            agent,
+            events: &mut *self.events,
+        };
+        day(before, &mut sink);
+        let place = sink.agent.place;
+        if place & !(SENT_BACK | ARRIVED) != before.place & !(SENT_BACK | ARRIVED) {
+            self.counts[slot(before.place, self.locations)] -= 1;
+            self.counts[slot(place, self.locations)] += 1;
+        }
+        if self.categories > 0 {
+            let was = self.model.category(&before);
+            let now = self.model.category(sink.agent);
+            if was != now {
+                let base = self.locations + self.links;
+                self.counts[base + was] -= 1;
+                self.counts[base + now] += 1;
+            }
+        }
     }
 }
 
@@ -356,9 +399,10 @@ fn apply(counts: &mut [u64], deltas: &[i32]) {
     }
 }
 
-/// Receives the end state of one agent's pass, and its events.
+/// Receives the end state of one agent's pass (written into the agent's slot), and its
+/// events.
 struct OneAgent<'a> {
-    agent: Agent,
+    agent: &'a mut Agent,
     events: &'a mut [i32],
 }
 
@@ -370,12 +414,12 @@ impl Sink for OneAgent<'_> {
 
     #[inline]
     fn settled(&mut self, agent: Agent, _n: u64) {
-        self.agent = agent;
+        *self.agent = agent;
     }
 
     #[inline]
     fn departed(&mut self, agent: Agent, _n: u64) {
-        self.agent = agent;
+        *self.agent = agent;
     }
 }
 

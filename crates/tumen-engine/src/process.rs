@@ -126,7 +126,9 @@ impl<'a> DayProcess<'a> {
         }
     }
 
-    /// Flee's `Person.evolve` at a location.
+    /// Flee's `Person.evolve` at a location. Inlined: most people stay, and their day ends
+    /// here; the movers continue in [`DayProcess::evolve_movers`].
+    #[inline]
     fn evolve<S: Sink>(
         &self,
         agent: Agent,
@@ -149,6 +151,21 @@ impl<'a> DayProcess<'a> {
         if movers == 0 {
             return;
         }
+        self.evolve_movers(agent, movers, moved, rng, out);
+    }
+
+    /// The rest of `evolve` for the `movers` who decided to move: follow the route, or choose
+    /// one.
+    #[inline(never)]
+    fn evolve_movers<S: Sink>(
+        &self,
+        agent: Agent,
+        movers: u64,
+        moved: f64,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
+        let location = (agent.place & PLACE_MASK) as usize;
         if agent.route != NO_ROUTE {
             self.take_step(agent, movers, moved, rng, out);
             return;
