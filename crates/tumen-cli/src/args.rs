@@ -109,7 +109,7 @@ pub(crate) struct RunArgs {
     /// The replicas run: `--replicas`, or the scenario's default (set in `main.rs`).
     #[arg(skip = 1_u64)]
     pub(crate) replicas: u64,
-    /// Threads for the replicas (default: all cores).
+    /// Threads (default: all cores); the output does not depend on it.
     #[arg(long, value_name = "J")]
     pub(crate) jobs: Option<usize>,
     /// Print nothing but errors.
