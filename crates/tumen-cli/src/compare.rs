@@ -8,7 +8,7 @@
 use crate::args::CompareArgs;
 use crate::printer::Printer;
 use crate::system::{self, DEFAULT_REPLICAS};
-use crate::{Failure, fs_create_dir_all, load};
+use crate::{Failure, fs_create_dir_all, load, worker_pool};
 use anyhow::Context;
 use std::fmt::Write as _;
 use tumen_core::Mechanisms;
@@ -194,10 +194,7 @@ pub(crate) fn run(args: &CompareArgs, printer: &Printer) -> Result<(), Failure> 
         crate::args::Engine::Agents => EngineKind::Agents,
         crate::args::Engine::Counts | crate::args::Engine::Auto => EngineKind::Counts,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .context("starting the worker threads")?;
+    let pool = worker_pool(args.jobs)?;
     let runs = 1 + scenarios.len() as u64;
     let progress = printer.progress(
         replicas * runs,

@@ -215,10 +215,7 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
     // started from a worker runs its first chunk at once, where one started from outside the
     // pool waits for a worker to wake and then to wake it back, twice per pass (16 passes a
     // day with capacities), which cost a third of a mali2012 agent run in the kernel.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .context("starting the worker threads")?;
+    let pool = worker_pool(args.jobs)?;
     let result = pool.install(|| {
         tumen_ensemble::run_replica(
             &scenario,
@@ -326,10 +323,7 @@ fn run_ensemble(
         record,
         checkpoints,
     } = context;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .context("starting the worker threads")?;
+    let pool = worker_pool(args.jobs)?;
     let progress = printer.progress(
         args.replicas,
         &format!("{} replicas of {name}", args.replicas),
@@ -467,6 +461,14 @@ fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> Result<P
     })
     .with_context(|| format!("writing `{}`", path.display()))?;
     Ok(path)
+}
+
+/// The pool every run works on: `jobs` threads (default: all cores).
+fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .context("starting the worker threads")?)
 }
 
 fn fs_create_dir_all(path: &Path) -> Result<(), Failure> {

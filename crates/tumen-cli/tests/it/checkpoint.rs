@@ -230,13 +230,7 @@ fn changed_inputs_and_damaged_checkpoints_are_refused() {
     let middle = damaged.len() / 2;
     damaged[middle] ^= 0x01;
     std::fs::write(&checkpoint, &damaged).unwrap();
-    tumen()
-        .args(["resume"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("replica-00000.ckpt"))
-        .stderr(predicates::str::contains("truncated or damaged"));
+    resume_is_refused(&out, &["replica-00000.ckpt", "truncated or damaged"]);
     std::fs::write(&checkpoint, &intact).unwrap();
 
     // A damaged journal: one byte changed in the first day (which every checkpoint counts;
@@ -246,21 +240,10 @@ fn changed_inputs_and_damaged_checkpoints_are_refused() {
     let mut damaged = days.clone();
     damaged[3] ^= 0x04;
     std::fs::write(&journal, &damaged).unwrap();
-    tumen()
-        .args(["resume"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("replica-00000.days"))
-        .stderr(predicates::str::contains("do not match the hash"));
+    resume_is_refused(&out, &["replica-00000.days", "do not match the hash"]);
     // A journal cut short (inside its first day).
     std::fs::write(&journal, &days[..10]).unwrap();
-    tumen()
-        .args(["resume"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("its checkpoint counts"));
+    resume_is_refused(&out, &["its checkpoint counts"]);
     std::fs::write(&journal, &days).unwrap();
 
     // A changed input file.
@@ -268,11 +251,16 @@ fn changed_inputs_and_damaged_checkpoints_are_refused() {
     let mut text = std::fs::read_to_string(&toml).unwrap();
     text.push_str("\n# edited after the run started\n");
     std::fs::write(&toml, text).unwrap();
-    tumen()
-        .args(["resume"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("changed since it started"))
-        .stderr(predicates::str::contains("rerun it from the start"));
+    resume_is_refused(
+        &out,
+        &["changed since it started", "rerun it from the start"],
+    );
+}
+
+/// `tumen resume OUT` exits with 1, and its message contains every one of `needles`.
+fn resume_is_refused(out: &std::path::Path, needles: &[&str]) {
+    let mut assert = tumen().args(["resume"]).arg(out).assert().code(1);
+    for needle in needles {
+        assert = assert.stderr(predicates::str::contains(*needle));
+    }
 }
