@@ -70,6 +70,23 @@ pub struct Replica {
     pub location_counts: Vec<Vec<u64>>,
     /// Flee's validation metric of this replica.
     pub validation: Validation,
+    /// People in the simulation at the end.
+    pub population: u64,
+}
+
+/// What the replica loop reports as it goes (for a progress bar). Both methods have a default
+/// that does nothing; a plain `Fn()` closure is called when a replica ends.
+pub trait ReplicaProgress: Sync {
+    /// Replica `replica` finished day `day` (days done so far).
+    fn day(&self, _replica: u64, _day: u32) {}
+    /// Replica `replica` ended.
+    fn replica_done(&self, _replica: u64) {}
+}
+
+impl<F: Fn() + Sync + ?Sized> ReplicaProgress for F {
+    fn replica_done(&self, _replica: u64) {
+        self();
+    }
 }
 
 /// The replicas of one scenario.
@@ -311,12 +328,14 @@ pub fn run(
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
 ) -> Result<Ensemble, RunError> {
-    run_with(scenario, seed, replicas, kind, done, |_| (), None).map(|(ensemble, _)| ensemble)
+    run_with(scenario, seed, replicas, kind, &done, |_| (), None).map(|(ensemble, _)| ensemble)
 }
 
 /// As [`run`], with one more observer per replica, made by `extra` from the replica's index
-/// and returned in replica order (for example the seed's system observer), and with
-/// checkpoints when `checkpoints` is given (see [`Checkpoints`]).
+/// and returned in replica order (for example the seed's system observer), with checkpoints
+/// when `checkpoints` is given (see [`Checkpoints`]), and with the days of every replica
+/// reported to `progress` as well as their ends. This is the one replica loop: a single run
+/// is a one-replica ensemble.
 ///
 /// # Errors
 /// The first error of any replica.
@@ -325,7 +344,7 @@ pub fn run_with<O: Observer + Send>(
     seed: u64,
     replicas: u64,
     kind: EngineKind,
-    done: &(dyn Fn() + Sync),
+    progress: &dyn ReplicaProgress,
     extra: impl Fn(u64) -> O + Sync,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Ensemble, Vec<O>), RunError> {
@@ -339,17 +358,19 @@ pub fn run_with<O: Observer + Send>(
                     (Counts(Vec::new()), extra(index)),
                 )
             };
-            let (_, observers) =
-                run_replica(scenario, seed, index, kind, make, checkpoints, &|_| {})?;
+            let on_day = |day: u32| progress.day(index, day);
+            let (simulation, observers) =
+                run_replica(scenario, seed, index, kind, make, checkpoints, &on_day)?;
             let (table, (Counts(location_counts), extra)) = observers;
             let table = table.into_table();
-            done();
+            progress.replica_done(index);
             Ok((
                 Replica {
                     seed,
                     validation: Validation::of(&table),
                     table,
                     location_counts,
+                    population: simulation.population(),
                 },
                 extra,
             ))
