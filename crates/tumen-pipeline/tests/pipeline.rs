@@ -2,6 +2,8 @@
 //! is replica 0 of the ensemble, that the thread count changes nothing, and whose fault each
 //! error is (the exit code).
 
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
 use std::path::{Path, PathBuf};
 use tumen_pipeline::{
     EngineChoice, Error, Format, NoProgress, Plan, RunRequest, ScenarioSource, worker_pool,
