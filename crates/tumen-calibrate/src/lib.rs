@@ -1,0 +1,5 @@
+//! Tumen's statistics core (placeholder docs, rewritten below).
+
+pub mod abc;
+pub mod params;
+pub mod rng;
