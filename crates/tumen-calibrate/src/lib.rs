@@ -4,4 +4,5 @@ pub mod abc;
 pub mod morris;
 pub mod params;
 pub mod rng;
+pub mod score;
 pub mod sobol;

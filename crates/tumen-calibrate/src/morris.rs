@@ -71,7 +71,7 @@ pub fn morris_sample(
     levels: usize,
     seed: u64,
 ) -> Result<MorrisDesign, MorrisError> {
-    if levels < 2 || levels % 2 != 0 {
+    if levels < 2 || !levels.is_multiple_of(2) {
         return Err(MorrisError::Levels(levels));
     }
     if trajectories < 2 {

@@ -620,8 +620,8 @@ struct RawParameter {
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RawPrior {
-    Uniform([f64; 2]),
-    LogUniform([f64; 2]),
+    Uniform(Spanned<Vec<f64>>),
+    LogUniform(Spanned<Vec<f64>>),
     Normal(RawNormal),
     TruncatedNormal(RawTruncatedNormal),
 }
@@ -642,24 +642,45 @@ struct RawTruncatedNormal {
     high: f64,
 }
 
-impl From<RawPrior> for Prior {
-    fn from(raw: RawPrior) -> Self {
-        match raw {
-            RawPrior::Uniform([low, high]) => Self::Uniform { low, high },
-            RawPrior::LogUniform([low, high]) => Self::LogUniform { low, high },
-            RawPrior::Normal(RawNormal { mean, sd }) => Self::Normal { mean, sd },
-            RawPrior::TruncatedNormal(RawTruncatedNormal {
+/// The `[low, high]` pair of a uniform or log-uniform prior, or where and why it is not one.
+fn pair(bounds: Spanned<Vec<f64>>) -> Result<(f64, f64), (usize, String)> {
+    let start = bounds.span().start;
+    match bounds.into_inner()[..] {
+        [low, high] => Ok((low, high)),
+        ref other => Err((
+            start,
+            format!(
+                "expected two numbers [low, high], found {} numbers",
+                other.len()
+            ),
+        )),
+    }
+}
+
+impl RawPrior {
+    fn into_prior(self) -> Result<Prior, (usize, String)> {
+        Ok(match self {
+            Self::Uniform(bounds) => {
+                let (low, high) = pair(bounds)?;
+                Prior::Uniform { low, high }
+            }
+            Self::LogUniform(bounds) => {
+                let (low, high) = pair(bounds)?;
+                Prior::LogUniform { low, high }
+            }
+            Self::Normal(RawNormal { mean, sd }) => Prior::Normal { mean, sd },
+            Self::TruncatedNormal(RawTruncatedNormal {
                 mean,
                 sd,
                 low,
                 high,
-            }) => Self::TruncatedNormal {
+            }) => Prior::TruncatedNormal {
                 mean,
                 sd,
                 low,
                 high,
             },
-        }
+        })
     }
 }
 
@@ -749,7 +770,18 @@ fn build_spec(
         }
         first_seen.insert(name.clone(), key_span.start);
         let prior_span = entry.prior.span();
-        let prior = Prior::from(entry.prior.into_inner());
+        let prior = entry
+            .prior
+            .into_inner()
+            .into_prior()
+            .map_err(|(offset, message)| {
+                SpecError::at(
+                    text,
+                    origin,
+                    offset,
+                    format!("prior of `{name}`: {message}"),
+                )
+            })?;
         prior.validate().map_err(|error| {
             SpecError::at(
                 text,
