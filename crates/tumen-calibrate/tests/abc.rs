@@ -396,3 +396,82 @@ fn generations_csv_has_one_type_per_column() {
         }
     }
 }
+
+#[test]
+fn plans_and_errors() {
+    let plan = |config: AbcConfig| config.plan();
+    let budget = |b| AbcConfig {
+        budget: Some(b),
+        ..AbcConfig::default()
+    };
+    assert_eq!(plan(budget(300)).expect("plan").particles, 30);
+    assert_eq!(plan(budget(2000)).expect("plan").particles, 200);
+    assert_eq!(plan(budget(100_000)).expect("plan").particles, 1000);
+    assert_eq!(plan(budget(20)).expect("plan").particles, 20);
+    assert_eq!(plan(budget(300)).expect("plan").max_generations, None);
+    assert_eq!(
+        plan(AbcConfig::default()).expect("plan").max_generations,
+        Some(10)
+    );
+    let two_replicas = AbcConfig {
+        budget: Some(600),
+        replicas: 2,
+        ..AbcConfig::default()
+    };
+    assert_eq!(plan(two_replicas).expect("plan").particles, 30);
+    assert!(
+        plan(AbcConfig {
+            particles: Some(100),
+            budget: Some(50),
+            ..AbcConfig::default()
+        })
+        .is_err()
+    );
+    assert!(
+        plan(AbcConfig {
+            replicas: 0,
+            ..AbcConfig::default()
+        })
+        .is_err()
+    );
+    assert!(
+        plan(AbcConfig {
+            quantile: 1.0,
+            ..AbcConfig::default()
+        })
+        .is_err()
+    );
+
+    // A model error stops the run and names the first failing proposal in index order.
+    let params = Conjugate::params();
+    let failing = |theta: &[f64], _seed: u64| {
+        if theta[0] > 1.5 {
+            Err("boom")
+        } else {
+            Ok(theta[0].abs())
+        }
+    };
+    let config = AbcConfig {
+        seed: 1,
+        particles: Some(50),
+        ..AbcConfig::default()
+    };
+    let error = abc::run(&params, &failing, &config).expect_err("must fail");
+    let text = error.to_string();
+    assert!(
+        text.contains("model run failed (generation 0, proposal") && text.ends_with("boom"),
+        "{text}"
+    );
+    // Non-finite distances are rejections; with none finite, generation 0 has no population.
+    let never = |_: &[f64], _: u64| Ok::<f64, Infallible>(f64::NAN);
+    let config = AbcConfig {
+        seed: 1,
+        particles: Some(10),
+        budget: Some(100),
+        ..AbcConfig::default()
+    };
+    assert!(matches!(
+        abc::run(&params, &never, &config),
+        Err(abc::AbcError::NoPopulation { accepted: 0, .. })
+    ));
+}
