@@ -317,7 +317,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         None => {
             missing.insert(
                 "status".to_owned(),
-                "no status.csv: this run has no people by status (the seed's mechanisms write \
+                "no status.csv: this run has no people by status (only scenarios with mechanisms write \
                  it)"
                 .to_owned(),
             );
