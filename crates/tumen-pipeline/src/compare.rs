@@ -8,7 +8,7 @@
 use crate::error::Error;
 use crate::run::{DEFAULT_REPLICAS, EngineChoice, Progress, worker_pool};
 use crate::scenario::{Prepared, ScenarioSource, load};
-use crate::write::{Written, create_dir, write_system};
+use crate::write::{Out, Written, create_dir, write_system};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -314,7 +314,12 @@ impl Comparison {
             let sub = dir.join(label);
             create_dir(&sub)?;
             let mut written = Written::default();
-            write_system(&sub, ensemble, self.targets.as_deref(), &mut written)?;
+            write_system(
+                &mut Out::Dir(&sub),
+                ensemble,
+                self.targets.as_deref(),
+                &mut written,
+            )?;
             runs.push(written);
         }
         Ok((comparison_csv, runs))

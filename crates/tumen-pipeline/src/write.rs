@@ -114,27 +114,46 @@ impl Written {
     }
 }
 
-/// Writes one file atomically and records its path.
+/// Where the files go: a directory (each file written atomically) or memory (for front ends
+/// that hand the tables to their users, like the Python package).
+pub(crate) enum Out<'a> {
+    /// Files in this directory.
+    Dir(&'a Path),
+    /// `(name, bytes)` in the order written.
+    Memory(Vec<(String, Vec<u8>)>),
+}
+
+/// Writes one file and records its path (in memory: its name).
 fn write_file(
     written: &mut Vec<PathBuf>,
-    dir: &Path,
+    out: &mut Out<'_>,
     name: &str,
     body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    let path = dir.join(name);
-    write_atomic(&path, body).map_err(|source| Error::write(&path, source))?;
-    written.push(path);
+    match out {
+        Out::Dir(dir) => {
+            let path = dir.join(name);
+            write_atomic(&path, body).map_err(|source| Error::write(&path, source))?;
+            written.push(path);
+        }
+        Out::Memory(files) => {
+            let mut bytes = Vec::new();
+            body(&mut bytes).map_err(|source| Error::write(name, source))?;
+            files.push((name.to_owned(), bytes));
+            written.push(PathBuf::from(name));
+        }
+    }
     Ok(())
 }
 
 /// Writes `value` as pretty JSON.
 fn write_json(
     written: &mut Vec<PathBuf>,
-    dir: &Path,
+    out: &mut Out<'_>,
     name: &str,
     value: &impl serde::Serialize,
 ) -> Result<(), Error> {
-    write_file(written, dir, name, |w| {
+    write_file(written, out, name, |w| {
         serde_json::to_writer_pretty(&mut *w, value)?;
         w.write_all(b"\n")
     })
@@ -158,7 +177,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), Error> {
 /// Writes the mechanisms' tables (`yearly.csv`, `weekly.csv`, `status.csv` and, with targets,
 /// `targets.csv`) of `system` into `dir`.
 pub(crate) fn write_system(
-    dir: &Path,
+    dir: &mut Out<'_>,
     system: &tumen_output::SystemEnsemble,
     targets: Option<&[tumen_output::TargetRow]>,
     written: &mut Written,
@@ -204,6 +223,26 @@ impl RunOutput {
     /// [`Error::Io`] when a file cannot be written; [`Error::Request`] when `dir` is a file.
     pub fn write(&self, dir: &Path) -> Result<Written, Error> {
         create_dir(dir)?;
+        self.write_into(&mut Out::Dir(dir), &self.formats)
+    }
+
+    /// The files [`RunOutput::write`] writes, as `(name, bytes)` in memory, with `formats`
+    /// instead of the run's own exchange formats.
+    ///
+    /// # Errors
+    /// When a writer fails (it should not, in memory).
+    pub fn files_in_memory(&self, formats: &[Format]) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let mut out = Out::Memory(Vec::new());
+        self.write_into(&mut out, formats)?;
+        match out {
+            Out::Memory(files) => Ok(files),
+            Out::Dir(_) => Err(Error::Internal(
+                "memory output became a directory".to_owned(),
+            )),
+        }
+    }
+
+    fn write_into(&self, dir: &mut Out<'_>, formats: &[Format]) -> Result<Written, Error> {
         let mut written = Written::default();
         let first = &self.ensemble.replicas[0];
         write_file(&mut written.files, dir, "out.csv", |w| {
@@ -234,12 +273,17 @@ impl RunOutput {
             }
             write_system(dir, system, self.targets.as_deref(), &mut written)?;
         }
-        self.write_network_and_formats(dir, &mut written.files)?;
+        self.write_network_and_formats(dir, &mut written.files, formats)?;
         write_json(&mut written.files, dir, "run.json", &self.record)?;
         Ok(written)
     }
 
-    fn write_network_and_formats(&self, dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    fn write_network_and_formats(
+        &self,
+        dir: &mut Out<'_>,
+        files: &mut Vec<PathBuf>,
+        formats: &[Format],
+    ) -> Result<(), Error> {
         let network = &self.network;
         let daily = &self.daily;
         let table = &self.ensemble.replicas[0].table;
@@ -253,7 +297,7 @@ impl RunOutput {
             daily.write_links_csv(network, w)
         })?;
         let mut done = Vec::new();
-        for &format in &self.formats {
+        for &format in formats {
             if done.contains(&format) {
                 continue;
             }
@@ -272,7 +316,7 @@ impl RunOutput {
     }
 
     #[cfg(feature = "parquet")]
-    fn write_parquet(&self, dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    fn write_parquet(&self, dir: &mut Out<'_>, files: &mut Vec<PathBuf>) -> Result<(), Error> {
         write_file(files, dir, "long.parquet", |w| {
             tumen_output::write_long_parquet(
                 &self.network,
@@ -288,7 +332,7 @@ impl RunOutput {
         clippy::unused_self,
         reason = "the same signature as the parquet build's"
     )]
-    fn write_parquet(&self, _dir: &Path, _files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    fn write_parquet(&self, _dir: &mut Out<'_>, _files: &mut Vec<PathBuf>) -> Result<(), Error> {
         check_formats(&[Format::Parquet])
     }
 }

@@ -208,3 +208,26 @@ fn the_embedded_flagship_loads_with_its_targets() {
     .unwrap();
     assert!(flee.targets.is_none());
 }
+
+#[test]
+fn the_files_in_memory_are_the_files_on_disk() {
+    let request = RunRequest {
+        scenario: Some(example()),
+        replicas: Some(2),
+        days: Some(200),
+        formats: vec![Format::Hxl],
+        ..RunRequest::default()
+    };
+    let output = run(&request, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let written = output.write(dir.path()).unwrap();
+    let memory = output.files_in_memory(&[Format::Hxl]).unwrap();
+    assert_eq!(memory.len(), written.files.len());
+    for (name, bytes) in &memory {
+        let on_disk = std::fs::read(dir.path().join(name)).unwrap();
+        assert!(on_disk == *bytes, "{name} differs");
+    }
+    let long = output.files_in_memory(&[Format::Long]).unwrap();
+    assert!(long.iter().any(|(name, _)| name == "long.csv"));
+    assert!(!long.iter().any(|(name, _)| name == "hxl.csv"));
+}
