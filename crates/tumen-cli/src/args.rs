@@ -150,6 +150,10 @@ pub(crate) struct RunArgs {
     /// Also write the HTML report (`report.html`) of the run.
     #[arg(long)]
     pub(crate) report: bool,
+    /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv` (FabFlee's ensemble
+    /// layout, for its scripts `plot_flee_uq_output` and `plot_flee_forecast`).
+    #[arg(long)]
+    pub(crate) replica_outputs: bool,
     /// Save every replica's whole state to `<OUTPUT>/checkpoint/` after every N days, so that
     /// an interrupted run can go on with `tumen resume <OUTPUT>`; the files are removed when
     /// the run ends.
@@ -246,6 +250,7 @@ impl RunArgs {
             formats: self.formats.iter().map(|&f| f.into()).collect(),
             checkpoints: None,
             command_line: std::env::args().collect(),
+            replica_outputs: self.replica_outputs,
         }
     }
 }

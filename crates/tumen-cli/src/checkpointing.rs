@@ -38,6 +38,9 @@ struct ResumeFile {
     replicas: u64,
     formats: Vec<String>,
     report: bool,
+    /// `--replica-outputs`.
+    #[serde(default)]
+    replica_outputs: bool,
     strict: bool,
     checkpoint_every: u32,
     /// Of the inputs (`tumen_pipeline::Plan::fingerprint`), as 16 hexadecimal digits.
@@ -83,6 +86,7 @@ pub(crate) fn prepare(
             .map(|value| value.get_name().to_owned())
             .collect(),
         report: args.report,
+        replica_outputs: args.replica_outputs,
         strict: args.strict,
         checkpoint_every: every,
         fingerprint: format!("{fingerprint:016x}"),
@@ -200,6 +204,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         set: file.set,
         formats,
         report: file.report,
+        replica_outputs: file.replica_outputs,
         checkpoint_every: Some(file.checkpoint_every),
     };
     Ok((run, fingerprint))

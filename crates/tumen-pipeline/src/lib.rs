@@ -50,4 +50,4 @@ pub use run::{
 };
 pub use scenario::{Prepared, ScenarioSource, TARGETS_FILE, load};
 pub use summary::{EnsembleSummary, ReplicaSummary, Summary};
-pub use write::{Format, Written};
+pub use write::{Format, RUNS, Written};

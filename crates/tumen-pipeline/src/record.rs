@@ -346,6 +346,9 @@ fn rerun_args(
         out.push("--formats".into());
         out.push(formats.join(","));
     }
+    if request.replica_outputs {
+        out.push("--replica-outputs".into());
+    }
     out.push("--output".into());
     out.push("<OUTPUT>".into());
     out

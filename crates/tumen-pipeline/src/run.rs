@@ -79,6 +79,9 @@ pub struct RunRequest {
     pub checkpoints: Option<Checkpoints>,
     /// The command line to record (`summary.json`, `run.json`); empty for a library call.
     pub command_line: Vec<String>,
+    /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv`, FabFlee's ensemble
+    /// layout, which its ensemble scripts (`plot_flee_uq_output`, `plot_flee_forecast`) read.
+    pub replica_outputs: bool,
 }
 
 impl RunRequest {
@@ -251,6 +254,7 @@ impl Plan {
             targets: self.prepared.targets.clone(),
             incidents: crate::write::incidents(scenario),
             formats: self.request.formats.clone(),
+            replica_outputs: self.request.replica_outputs,
         })
     }
 
@@ -371,4 +375,6 @@ pub struct RunOutput {
     pub incidents: Vec<crate::write::Incident>,
     /// The exchange formats to write.
     pub formats: Vec<Format>,
+    /// Whether every replica's `out.csv` is written in FabFlee's layout (`RUNS/replica-<i>/`).
+    pub replica_outputs: bool,
 }

@@ -7,6 +7,9 @@ use crate::run::RunOutput;
 use std::path::{Path, PathBuf};
 use tumen_output::{TargetOutcome, TargetResult, write_atomic};
 
+/// The directory of the per-replica tables (FabFlee's ensemble layout).
+pub const RUNS: &str = "RUNS";
+
 /// Exchange formats written on request besides the standard files.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -217,7 +220,8 @@ impl RunOutput {
     /// ensemble `quantiles.csv` and `countries.csv`, `summary.json`, for a scenario with
     /// mechanisms `yearly.csv`, `weekly.csv`, `status.csv`, `targets.csv` and
     /// `incidents.csv`, the network files (`locations.geojson`, `daily_locations.csv`,
-    /// `daily_links.csv`), the exchange formats asked for, and `run.json` last.
+    /// `daily_links.csv`), the exchange formats asked for, with `replica_outputs` every
+    /// replica's table as `RUNS/replica-<i>/out.csv`, and `run.json` last.
     ///
     /// # Errors
     /// [`Error::Io`] when a file cannot be written; [`Error::Request`] when `dir` is a file.
@@ -274,6 +278,17 @@ impl RunOutput {
             write_system(dir, system, self.targets.as_deref(), &mut written)?;
         }
         self.write_network_and_formats(dir, &mut written.files, formats)?;
+        if self.replica_outputs {
+            for (index, replica) in self.ensemble.replicas.iter().enumerate() {
+                let name = format!("{RUNS}/replica-{index}/out.csv");
+                if let Out::Dir(root) = dir {
+                    create_dir(&root.join(RUNS).join(format!("replica-{index}")))?;
+                }
+                write_file(&mut written.files, dir, &name, |w| {
+                    replica.table.write_csv(w)
+                })?;
+            }
+        }
         write_json(&mut written.files, dir, "run.json", &self.record)?;
         Ok(written)
     }

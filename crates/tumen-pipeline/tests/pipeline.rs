@@ -231,3 +231,36 @@ fn the_files_in_memory_are_the_files_on_disk() {
     assert!(long.iter().any(|(name, _)| name == "long.csv"));
     assert!(!long.iter().any(|(name, _)| name == "hxl.csv"));
 }
+
+#[test]
+fn replica_outputs_write_every_replica_in_fabflee_layout() {
+    let request = RunRequest {
+        scenario: Some(toy()),
+        replicas: Some(3),
+        replica_outputs: true,
+        ..RunRequest::default()
+    };
+    let output = run(&request, 2);
+    let dir = tempfile::tempdir().unwrap();
+    output.write(dir.path()).unwrap();
+    for index in 0..3 {
+        let path = dir.path().join(format!("RUNS/replica-{index}/out.csv"));
+        let mut expected = Vec::new();
+        output.ensemble.replicas[index]
+            .table
+            .write_csv(&mut expected)
+            .unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            expected,
+            "{}",
+            path.display()
+        );
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("out.csv")).unwrap(),
+        std::fs::read(dir.path().join("RUNS/replica-0/out.csv")).unwrap()
+    );
+    assert!(!dir.path().join("RUNS/replica-3").exists());
+    assert!(output.record.rerun.iter().any(|a| a == "--replica-outputs"));
+}
