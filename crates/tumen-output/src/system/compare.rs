@@ -3,6 +3,7 @@
 use super::*;
 use jiff::civil::Date;
 
+/// Why two ensembles cannot be compared.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CompareError {

@@ -2,6 +2,7 @@
 
 use jiff::civil::Date;
 
+/// The `q` quantile of sorted values (linear interpolation between order statistics; NaN for
 /// no values).
 #[must_use]
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {

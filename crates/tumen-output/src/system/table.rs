@@ -3,6 +3,7 @@
 use super::*;
 use std::fmt::Write as _;
 
+/// The target table as text for a terminal: one line per target.
 #[must_use]
 pub fn targets_table(results: &[TargetResult]) -> String {
     let width = results

@@ -231,6 +231,7 @@ pub(super) fn is_inside(low: Option<f64>, high: Option<f64>, band: &Band) -> boo
     }
 }
 
+/// Why a target cannot be evaluated.
 #[derive(Debug)]
 struct Unevaluable {
     reason: String,

@@ -18,6 +18,7 @@ pub const TARGET_COLUMNS: &str =
 pub const COMPARISON_COLUMNS: &str =
     "variant,year,quantity,baseline_median,variant_median,difference,difference_p05,difference_p95";
 
+/// A number as written in the CSV files: at most 3 decimals, `inf`, or empty for NaN.
 #[must_use]
 pub fn format_number(value: f64) -> String {
     if value.is_nan() {
