@@ -41,6 +41,9 @@ pub(crate) fn write_outputs(
         write(dir, "locations.geojson", |w| {
             tumen_output::write_geojson(network, daily, w)
         })?,
+        write(dir, "links.geojson", |w| {
+            tumen_output::write_links_geojson(network, daily, w)
+        })?,
         write(dir, "daily_locations.csv", |w| {
             daily.write_locations_csv(network, w)
         })?,
@@ -74,8 +77,10 @@ fn write_parquet(
     daily: &Daily,
     table: &FleeTable,
 ) -> anyhow::Result<PathBuf> {
+    let run = std::fs::read_to_string(dir.join("run.json")).unwrap_or_default();
+    let metadata = tumen_output::run_metadata(&run);
     write(dir, "long.parquet", |w| {
-        tumen_output::write_long_parquet(network, daily, table, w)
+        tumen_output::write_long_parquet_with_metadata(network, daily, table, &metadata, w)
     })
 }
 

@@ -36,8 +36,8 @@ impl FleeTableObserver {
             .iter()
             .map(|&camp| scenario.network.location(camp).name.clone())
             .collect();
-        let push_observations = (!scenario.mechanisms.push.is_empty())
-            .then(|| scenario.observations.clone());
+        let push_observations =
+            (!scenario.mechanisms.push.is_empty()).then(|| scenario.observations.clone());
         Self {
             camps,
             series,

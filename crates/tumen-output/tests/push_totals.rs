@@ -14,7 +14,10 @@ fn the_flagship_out_csv_has_its_totals() {
     };
     let loaded = load_dir(&dir, &options).expect("the flagship loads");
     let scenario = loaded.scenario;
-    assert!(!scenario.mechanisms.push.is_empty(), "the flagship is push-spawned");
+    assert!(
+        !scenario.mechanisms.push.is_empty(),
+        "the flagship is push-spawned"
+    );
     let table = run_to_table(&scenario, 1).expect("the flagship runs");
     let last = table.rows.last().expect("rows");
     // The raw count is the observed total (refugees.csv, cumulative crossings) on the day.
@@ -41,5 +44,9 @@ fn the_flagship_out_csv_has_its_totals() {
     let line = text.lines().last().unwrap();
     assert!(!line.ends_with(",0,0,0,0,0,0"), "{line}");
     // Flee-safe camp names: Flee's plot_flee_output splits the headers on spaces.
-    assert!(table.camps.iter().all(|c| !c.contains(' ')), "{:?}", table.camps);
+    assert!(
+        table.camps.iter().all(|c| !c.contains(' ')),
+        "{:?}",
+        table.camps
+    );
 }

@@ -480,3 +480,26 @@ fn a_two_sided_target_must_overlap_the_band_and_a_one_sided_bound_must_hold_the_
     assert!(!is_inside(None, Some(59.5), &band));
     assert!(!is_inside(Some(60.5), None, &band));
 }
+
+#[test]
+fn counts_are_written_as_integers() {
+    assert_eq!(format_count(0.5), "1");
+    assert_eq!(format_count(12.5), "13");
+    assert_eq!(format_count(0.950_000_000_000_000_1), "1");
+    assert_eq!(format_count(-0.2), "0");
+    assert_eq!(format_count(f64::NAN), "");
+    assert_eq!(format_count(f64::INFINITY), "inf");
+    // Two replicas whose weekly sums differ by one: the median 0.5 is written as 1.
+    let mut a = record(0);
+    let mut b = record(0);
+    a.events[0][EV_CROSSINGS] = 0;
+    b.events[0][EV_CROSSINGS] = 1;
+    let ensemble = SystemEnsemble {
+        layout: layout(start(), a.events.len() as u32),
+        replicas: vec![a, b],
+    };
+    let mut out = Vec::new();
+    ensemble.write_weekly_csv(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains('.'), "{text}");
+}

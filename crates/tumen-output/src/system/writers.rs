@@ -35,6 +35,25 @@ pub fn format_number(value: f64) -> String {
     }
 }
 
+/// A count as written in `yearly.csv`, `weekly.csv`, `status.csv` and `comparison.csv`: one
+/// type per column, so a median or quantile over replicas (linear interpolation: `0.5` between
+/// 0 and 1) is rounded to the nearest integer, halves away from zero; `inf`, or empty for NaN.
+#[must_use]
+pub fn format_count(value: f64) -> String {
+    if value.is_nan() {
+        String::new()
+    } else if value.is_infinite() {
+        if value > 0.0 { "inf" } else { "-inf" }.to_owned()
+    } else {
+        let rounded = value.round();
+        if rounded == 0.0 {
+            "0".to_owned()
+        } else {
+            format!("{rounded:.0}")
+        }
+    }
+}
+
 pub(super) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -80,7 +99,7 @@ impl SystemEnsemble {
             for (index, name) in CATEGORIES.iter().enumerate() {
                 #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
                 let band = Band::of(self.replicas.iter().map(|r| r.category(day, index) as f64));
-                writeln!(w, "{day},{date},{name},{}", format_number(band.median))?;
+                writeln!(w, "{day},{date},{name},{}", format_count(band.median))?;
             }
         }
         Ok(())
@@ -90,7 +109,7 @@ impl SystemEnsemble {
 pub(super) fn medians(bands: &[Band; 5]) -> String {
     bands
         .iter()
-        .map(|b| format_number(b.median))
+        .map(|b| format_count(b.median))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -142,11 +161,11 @@ pub fn write_comparison_csv(rows: &[ComparisonRow], w: &mut dyn Write) -> std::i
             w,
             "{},{year},{quantity},{},{},{},{},{}",
             csv_field(&row.variant),
-            format_number(row.baseline_median),
-            format_number(row.variant_median),
-            format_number(row.difference.median),
-            format_number(row.difference.p05),
-            format_number(row.difference.p95),
+            format_count(row.baseline_median),
+            format_count(row.variant_median),
+            format_count(row.difference.median),
+            format_count(row.difference.p05),
+            format_count(row.difference.p95),
         )?;
     }
     Ok(())
