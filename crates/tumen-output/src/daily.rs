@@ -122,14 +122,12 @@ impl RunNetwork {
             origin[index] = location.kind == tumen_core::LocationKind::ConflictZone;
         }
         for (column, location) in conflicts.locations.iter().enumerate() {
-            if conflicts
+            let ever = conflicts
                 .intensity
                 .iter()
-                .any(|row| row.get(column).is_some_and(|&v| v > 0.0))
-            {
-                if let Some(slot) = origin.get_mut(location.index()) {
-                    *slot = true;
-                }
+                .any(|row| row.get(column).is_some_and(|&v| v > 0.0));
+            if let Some(slot) = origin.get_mut(location.index()).filter(|_| ever) {
+                *slot = true;
             }
         }
         for push in &scenario.mechanisms.push {

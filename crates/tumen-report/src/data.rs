@@ -288,12 +288,12 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         .map(|t| read_geojson(&t).map_err(|e| invalid(dir, "locations.geojson", e)))
         .transpose()?;
     // Links are in `links.geojson` (earlier versions put them in `locations.geojson`).
-    if let Some(network) = network.as_mut().filter(|n| n.links.is_empty()) {
-        if let Some(text) = read(dir, "links.geojson")? {
-            network.links = read_geojson(&text)
-                .map_err(|e| invalid(dir, "links.geojson", e))?
-                .links;
-        }
+    if let Some(network) = network.as_mut().filter(|n| n.links.is_empty())
+        && let Some(text) = read(dir, "links.geojson")?
+    {
+        network.links = read_geojson(&text)
+            .map_err(|e| invalid(dir, "links.geojson", e))?
+            .links;
     }
     let daily_locations = read(dir, "daily_locations.csv")?
         .map(|t| {
