@@ -544,18 +544,34 @@ impl Ensemble {
     }
 }
 
-/// One row of a quantile table: its key columns, then the mean and the [`QUANTILES`].
+/// One row of a quantile table: its key columns, then the mean and the [`QUANTILES`]. One type
+/// per column: the mean is a decimal number with exactly 3 decimals (`12.000`); the quantiles,
+/// which count people, are integers: the linearly interpolated quantile rounded to the nearest
+/// integer, halves away from zero (so `12.5` is written `13`, and float noise such as
+/// `0.9500000000000001` never reaches the file).
 fn write_quantile_row(
     w: &mut dyn std::io::Write,
     key: &str,
     mean: f64,
     q: &[f64; 5],
 ) -> std::io::Result<()> {
+    let q = q.map(count);
     writeln!(
         w,
         "{key},{mean:.3},{},{},{},{},{}",
         q[0], q[1], q[2], q[3], q[4]
     )
+}
+
+/// A quantile of counts as written: the nearest integer (halves away from zero); empty for NaN.
+fn count(value: f64) -> String {
+    if value.is_finite() {
+        format!("{:.0}", value.round())
+    } else if value.is_nan() {
+        String::new()
+    } else {
+        format!("{value}")
+    }
 }
 
 fn csv_field(text: &str) -> String {
@@ -593,5 +609,22 @@ mod tests {
         let s = spread(vec![1.0, 2.0, 3.0, 4.0]);
         assert!((s.mean - 2.5).abs() < 1e-12);
         assert!((s.sd - 1.290_994_448_735_805_6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantile_rows_write_integers_and_a_three_decimal_mean() {
+        let mut out = Vec::new();
+        write_quantile_row(
+            &mut out,
+            "0,2020-01-01,A,1",
+            2.0,
+            &[0.950_000_000_000_000_1, 12.5, 2.0, f64::NAN, 1e6],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0,2020-01-01,A,1,2.000,1,13,2,,1000000\n"
+        );
+        assert_eq!(count(-0.5), "-1");
     }
 }

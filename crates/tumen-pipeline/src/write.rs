@@ -305,6 +305,9 @@ impl RunOutput {
         write_file(files, dir, "locations.geojson", |w| {
             tumen_output::write_geojson(network, daily, w)
         })?;
+        write_file(files, dir, "links.geojson", |w| {
+            tumen_output::write_links_geojson(network, daily, w)
+        })?;
         write_file(files, dir, "daily_locations.csv", |w| {
             daily.write_locations_csv(network, w)
         })?;
@@ -332,11 +335,16 @@ impl RunOutput {
 
     #[cfg(feature = "parquet")]
     fn write_parquet(&self, dir: &mut Out<'_>, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+        // The essentials of run.json go into the file's key-value metadata.
+        let run = serde_json::to_string(&self.record)
+            .map_err(|error| Error::Internal(format!("encoding run.json: {error}")))?;
+        let metadata = tumen_output::run_metadata(&run);
         write_file(files, dir, "long.parquet", |w| {
-            tumen_output::write_long_parquet(
+            tumen_output::write_long_parquet_with_metadata(
                 &self.network,
                 &self.daily,
                 &self.ensemble.replicas[0].table,
+                &metadata,
                 w,
             )
         })
