@@ -2,7 +2,7 @@
 
 use super::{CONFLICTS, Loader, found, header_field};
 use crate::ScenarioError;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::text::{NumberError, Record, TextFile, py_float, py_int, shown};
 use std::collections::HashMap;
 use tumen_core::{ConflictTable, LocationId};
@@ -54,7 +54,15 @@ impl Loader<'_> {
             seen.insert(name.to_owned(), index);
             let location = self.by_name.get(name).copied();
             if location.is_none() && self.locations_read {
-                let diagnostic = self.unknown_location(name);
+                // Flee 3.1 reads the column, finds no location of that name when the day comes
+                // (`add_conflict_zone` prints an error and returns) and runs on: the column is
+                // ignored. So is it here, with a warning (`--strict` makes it an error).
+                let mut diagnostic = self.unknown_location(name);
+                diagnostic.severity = Severity::Warning;
+                diagnostic.message = format!(
+                    "the column `{}` names no location; it is ignored, as Flee 3.1 does",
+                    shown(name)
+                );
                 self.push(file.at_field_as(diagnostic, field, header_field(index)));
             }
             columns.push((index, location));
