@@ -221,6 +221,33 @@ fn registration_corrections_rescale_earlier_points() {
     assert!(warnings(&loaded).contains("changes nothing"));
 }
 
+/// A correction date that a series lists twice, out of order, is applied at each occurrence in
+/// file order, as Flee 3.1's `correctLevel1Registrations` does, with a located warning (issue
+/// 15). The expected points and daily values are Flee 3.1's own for these files
+/// (`RefugeeTable.ReadL1Corrections`, then `data_table` and `get_field('C', t)`).
+#[test]
+fn a_correction_date_repeated_in_the_series_is_applied_at_each_occurrence() {
+    let source = base()
+        .with(
+            "source_data/c.csv",
+            "2019-12-30,10\n2020-01-03,50\n2020-01-02,40\n2020-01-03,60\n",
+        )
+        .with("input_csv/registration_corrections.csv", "C,2020-01-03\n");
+    let loaded = loaded(&source);
+    let series = loaded.scenario.observations.camp(LocationId(2)).unwrap();
+    assert_eq!(series.points, [(-2, 75.0), (2, 75.0), (1, 60.0), (2, 60.0)]);
+    let daily: Vec<i64> = (0..6).map(|day| series.value_at(day)).collect();
+    assert_eq!(daily, [75, 75, 60, 60, 60, 60]);
+    let text = warnings(&loaded);
+    for piece in [
+        "warning: the correction of `C` on 2020-01-03 is applied 2 times: the date is repeated in its series",
+        "--> input_csv/registration_corrections.csv:1:3, field 2 (`date`)",
+        "found it at data points 2, 4 (out of order)",
+    ] {
+        assert!(text.contains(piece), "`{piece}` is not in:\n{text}");
+    }
+}
+
 #[test]
 fn bom_crlf_and_trailing_tabs_are_accepted() {
     let crlf = |text: &str| {

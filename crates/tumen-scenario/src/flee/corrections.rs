@@ -62,7 +62,18 @@ impl Loader<'_> {
                 continue;
             };
             let day = days_between(start, date);
-            let Some(index) = series.points.iter().position(|&(d, _)| d == day) else {
+            // Flee 3.1 (`correctLevel1Registrations`) applies the correction at every point of
+            // the series with that date, in file order, each time with the values as they are
+            // by then: a date listed twice rescales everything before its second occurrence
+            // again.
+            let occurrences: Vec<usize> = series
+                .points
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(d, _))| d == day)
+                .map(|(index, _)| index)
+                .collect();
+            if occurrences.is_empty() {
                 let nearest = series
                     .points
                     .iter()
@@ -87,30 +98,49 @@ impl Loader<'_> {
                 .with_hint(hint);
                 self.push(file.at_field(diagnostic, date_field, 1, "date"));
                 continue;
-            };
-            let previous = index
-                .checked_sub(1)
-                .and_then(|i| series.points.get(i))
-                .map(|&(_, value)| value);
-            let current = series.points.get(index).map_or(0.0, |&(_, value)| value);
-            match previous {
-                None => {
-                    let diagnostic = Diagnostic::warning(format!(
-                        "the correction of `{name}` on {date} changes nothing"
-                    ))
-                    .with_label("expected a date after the first data point, found the first")
-                    .with_hint(
-                        "a correction rescales the points before its date, and there are none",
-                    );
-                    self.push(file.at_field(diagnostic, date_field, 1, "date"));
+            }
+            if occurrences.len() > 1 {
+                let rows: Vec<String> = occurrences.iter().map(|i| (i + 1).to_string()).collect();
+                let diagnostic = Diagnostic::warning(format!(
+                    "the correction of `{name}` on {date} is applied {} times: the date is repeated in its series",
+                    occurrences.len()
+                ))
+                .with_label(format!(
+                    "expected a date listed once in `{files}`, found it at data points {} (out of order)",
+                    rows.join(", ")
+                ))
+                .with_hint(
+                    "as in Flee 3.1, each occurrence rescales the points before it, in file order, so the earlier points are rescaled again; sort the series by date and remove the repeated date",
+                );
+                self.push(file.at_field(diagnostic, date_field, 1, "date"));
+            }
+            for &index in &occurrences {
+                let previous = index
+                    .checked_sub(1)
+                    .and_then(|i| series.points.get(i))
+                    .map(|&(_, value)| value);
+                let current = series.points.get(index).map_or(0.0, |&(_, value)| value);
+                match previous {
+                    None if occurrences.len() == 1 => {
+                        let diagnostic = Diagnostic::warning(format!(
+                            "the correction of `{name}` on {date} changes nothing"
+                        ))
+                        .with_label("expected a date after the first data point, found the first")
+                        .with_hint(
+                            "a correction rescales the points before its date, and there are none",
+                        );
+                        self.push(file.at_field(diagnostic, date_field, 1, "date"));
+                    }
+                    None => {}
+                    Some(0.0) => {
+                        let diagnostic = Diagnostic::error(format!("cannot correct `{name}` on {date}"))
+                            .with_label("expected a non-zero value on the data point before this date, found 0")
+                            .with_hint("the correction multiplies earlier points by (value on this date) / (value before it)");
+                        self.push(file.at_field(diagnostic, date_field, 1, "date"));
+                        break;
+                    }
+                    Some(previous) => series.scale_before(index, current / previous),
                 }
-                Some(0.0) => {
-                    let diagnostic = Diagnostic::error(format!("cannot correct `{name}` on {date}"))
-                        .with_label("expected a non-zero value on the data point before this date, found 0")
-                        .with_hint("the correction multiplies earlier points by (value on this date) / (value before it)");
-                    self.push(file.at_field(diagnostic, date_field, 1, "date"));
-                }
-                Some(previous) => series.scale_before(index, current / previous),
             }
         }
         Ok(())
