@@ -28,9 +28,10 @@ pub use summary::{Summary, Validation};
 pub use system::{
     Band, COMPARISON_COLUMNS, CompareError, ComparisonRow, Period, PeriodBands, Periods,
     QUANTITIES, STATUS_COLUMNS, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord,
-    TARGET_COLUMNS, TargetOutcome, TargetResult, TargetRow, TargetsError, WEEKLY_COLUMNS,
-    YEARLY_COLUMNS, aggregate, compare, format_count, format_number, quantile, read_targets,
-    targets_table, write_comparison_csv, write_targets_csv,
+    TARGET_COLUMNS, TargetOutcome, TargetResult, WEEKLY_COLUMNS, YEARLY_COLUMNS, aggregate,
+    compare, format_count, format_number, quantile, targets_table, write_comparison_csv,
+    write_targets_csv,
 };
 pub use table::TableError;
 pub use table::{FleeRow, FleeTable};
+pub use tumen_core::TargetRow;

@@ -27,14 +27,6 @@ pub enum Error {
         /// How many warnings.
         count: usize,
     },
-    /// The scenario's calibration targets (`mechanisms/targets.csv`) are malformed.
-    #[error("`{file}`: {message}")]
-    Targets {
-        /// The file (`embedded mechanisms/targets.csv` for the flagship).
-        file: String,
-        /// What is wrong, with the line.
-        message: String,
-    },
     /// A request that cannot be honoured (a bad variant, a format this build lacks, ...).
     #[error("{0}")]
     Request(String),
@@ -77,7 +69,6 @@ impl Error {
             Self::Invalid { .. }
             | Self::Unreadable { .. }
             | Self::Strict { .. }
-            | Self::Targets { .. }
             | Self::Request(_) => true,
             Self::Run { source, .. } => !matches!(source, tumen_ensemble::RunError::Io { .. }),
             Self::Io { .. } | Self::Internal(_) => false,

@@ -4,10 +4,9 @@ use crate::embedded;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 use tumen_output::TargetRow;
-use tumen_scenario::{DirSource, LoadOptions, Loaded, Source};
+use tumen_scenario::{DirSource, LoadOptions, Loaded};
 
-/// Where a scenario's calibration targets are, relative to its directory.
-pub const TARGETS_FILE: &str = "mechanisms/targets.csv";
+pub use tumen_scenario::TARGETS_FILE;
 
 /// Where a scenario comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,20 +82,18 @@ impl Prepared {
 /// Loads the scenario of `source` with `options`, and its targets.
 ///
 /// # Errors
-/// [`Error::Invalid`] with every problem found, [`Error::Unreadable`] when a file cannot be
-/// read, [`Error::Targets`] when the targets file is malformed.
+/// [`Error::Invalid`] with every problem found (the targets file's included),
+/// [`Error::Unreadable`] when a file cannot be read.
 pub fn load(source: &ScenarioSource, options: &LoadOptions) -> Result<Prepared, Error> {
     let (loaded, targets) = match source {
         ScenarioSource::Embedded => {
             let files = embedded::source();
             let loaded = tumen_scenario::load(&files, embedded::NAME, options)?;
-            let targets = read_targets(&files, &format!("embedded {TARGETS_FILE}"))?;
-            (loaded, targets)
+            (loaded, tumen_scenario::read_targets(&files)?)
         }
         ScenarioSource::Directory(dir) => {
             let loaded = tumen_scenario::load_dir(dir, options)?;
-            let files = DirSource(dir.clone());
-            let targets = read_targets(&files, &dir.join(TARGETS_FILE).display().to_string())?;
+            let targets = tumen_scenario::read_targets(&DirSource(dir.clone()))?;
             (loaded, targets)
         }
     };
@@ -108,25 +105,4 @@ pub fn load(source: &ScenarioSource, options: &LoadOptions) -> Result<Prepared, 
         options: options.clone(),
         targets,
     })
-}
-
-/// The targets of `files`, `None` when there is no targets file.
-fn read_targets(files: &dyn Source, label: &str) -> Result<Option<Vec<TargetRow>>, Error> {
-    let bytes = match files.read(TARGETS_FILE) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(None),
-        Err(source) => {
-            return Err(Error::Unreadable {
-                path: files.describe(TARGETS_FILE),
-                source,
-            });
-        }
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    tumen_output::read_targets(&text)
-        .map(Some)
-        .map_err(|error| Error::Targets {
-            file: label.to_owned(),
-            message: error.to_string(),
-        })
 }

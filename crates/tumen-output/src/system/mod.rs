@@ -2,7 +2,7 @@
 //! recorded by [`SystemObserver`]), summed per calendar year and per week, summarised over an
 //! ensemble ([`SystemEnsemble`]: medians and 5 %/95 % quantiles), compared between a baseline
 //! and a policy variant with paired replicas ([`compare`]), and checked against calibration
-//! targets ([`read_targets`], [`SystemEnsemble::evaluate_targets`]).
+//! targets ([`SystemEnsemble::evaluate_targets`]; the rows are read by `tumen-scenario`).
 //!
 //! Periods:
 //! - a **year** is a calendar year (only its simulated days when the run starts or ends inside

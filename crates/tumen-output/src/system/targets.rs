@@ -1,7 +1,9 @@
-//! Calibration targets: the targets file and their evaluation over an ensemble.
+//! Calibration targets (`tumen_core::TargetRow`, read by `tumen-scenario`): their evaluation
+//! over an ensemble.
 
 use super::*;
 use jiff::civil::Date;
+use tumen_core::TargetRow;
 use tumen_engine::CATEGORIES;
 
 impl SystemEnsemble {
@@ -48,132 +50,12 @@ impl SystemEnsemble {
         if row.measure.trim().is_empty() {
             return Ok(None);
         }
-        if let Some(problem) = &row.problem {
-            return Err(problem.clone().into());
-        }
         let days = u32::try_from(self.days()).unwrap_or(u32::MAX);
         let measure = Measure::compile(row, &self.layout, days)?;
         Ok(Some(
             self.replicas.iter().map(|r| measure.value(r)).collect(),
         ))
     }
-}
-
-/// One row of a scenario's `mechanisms/targets.csv`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetRow {
-    /// Line in the file (1-based, the header is line 1).
-    pub line: usize,
-    /// The target's name.
-    pub target: String,
-    /// `sum`, `stock`, `peak_year`, `ratio_to_before`, or empty (not simulated).
-    pub measure: String,
-    /// Event or category names joined by `+`.
-    pub quantity: String,
-    /// First day (ISO date; may be empty).
-    pub start: String,
-    /// Last day (ISO date; may be empty).
-    pub end: String,
-    /// The lower bound as written (empty: unbounded).
-    pub documented_low: String,
-    /// The upper bound as written (empty: unbounded).
-    pub documented_high: String,
-    /// Parsed lower bound.
-    pub low: Option<f64>,
-    /// Parsed upper bound.
-    pub high: Option<f64>,
-    /// Sources.
-    pub source: String,
-    /// Note.
-    pub note: String,
-    /// A problem of the row found while reading it (a bound that is not a number).
-    pub problem: Option<String>,
-}
-
-/// Why a targets file cannot be read at all.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TargetsError {
-    /// A required column is missing.
-    #[error("the targets file has no `{0}` column")]
-    MissingColumn(&'static str),
-    /// The CSV is malformed.
-    #[error("the targets file is not valid CSV: {0}")]
-    Csv(#[from] csv::Error),
-}
-
-/// Reads a targets table (`target,measure,quantity,start,end,documented_low,documented_high,
-/// source,note`; other columns are ignored, `source` and `note` may be missing).
-///
-/// # Errors
-/// Malformed CSV, or a missing required column.
-pub fn read_targets(text: &str) -> Result<Vec<TargetRow>, TargetsError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers()?.clone();
-    let column = |name: &'static str| headers.iter().position(|h| h == name);
-    let required = |name: &'static str| column(name).ok_or(TargetsError::MissingColumn(name));
-    let target = required("target")?;
-    let measure = required("measure")?;
-    let quantity = required("quantity")?;
-    let start = required("start")?;
-    let end = required("end")?;
-    let low = required("documented_low")?;
-    let high = required("documented_high")?;
-    let source = column("source");
-    let note = column("note");
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record?;
-        let line = record
-            .position()
-            .and_then(|p| usize::try_from(p.line()).ok())
-            .unwrap_or(0);
-        let field = |index: Option<usize>| {
-            index
-                .and_then(|i| record.get(i))
-                .unwrap_or_default()
-                .to_owned()
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let documented_low = field(Some(low));
-        let documented_high = field(Some(high));
-        let mut problem = None;
-        let mut bound = |text: &str, column: &str| -> Option<f64> {
-            if text.is_empty() {
-                return None;
-            }
-            match text.replace('_', "").parse::<f64>() {
-                Ok(value) if value.is_finite() => Some(value),
-                _ => {
-                    problem = Some(format!("`{column}` is `{text}`, not a number"));
-                    None
-                }
-            }
-        };
-        let low_value = bound(&documented_low, "documented_low");
-        let high_value = bound(&documented_high, "documented_high");
-        rows.push(TargetRow {
-            line,
-            target: field(Some(target)),
-            measure: field(Some(measure)),
-            quantity: field(Some(quantity)),
-            start: field(Some(start)),
-            end: field(Some(end)),
-            low: low_value,
-            high: high_value,
-            documented_low,
-            documented_high,
-            source: field(source),
-            note: field(note),
-            problem,
-        });
-    }
-    Ok(rows)
 }
 
 /// What became of one target.
