@@ -93,10 +93,10 @@ fn a_run_writes_the_network_the_formats_and_the_report() {
         hxl.lines()
             .nth(1)
             .unwrap()
-            .starts_with("#date+day,#date,#loc+name,")
+            .starts_with("#date,#indicator+num+day,#loc+name,")
     );
     assert_eq!(hxl.lines().count(), 2 + locations * days);
-    // GeoJSON: one point per location, one line per route.
+    // GeoJSON: one point per location (locations.geojson), one line per route (links.geojson).
     let geojson: serde_json::Value =
         serde_json::from_str(&read(dir.path(), "locations.geojson")).unwrap();
     let features = geojson["features"].as_array().unwrap();
@@ -107,7 +107,11 @@ fn a_run_writes_the_network_the_formats_and_the_report() {
     assert_eq!(points, locations);
     let routes =
         std::fs::read_to_string(scenario("toy_escape").join("input_csv/routes.csv")).unwrap();
-    let lines = features
+    let links_geojson: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "links.geojson")).unwrap();
+    let lines = links_geojson["features"]
+        .as_array()
+        .unwrap()
         .iter()
         .filter(|f| f["geometry"]["type"] == "LineString")
         .count();
