@@ -57,6 +57,7 @@ fn a_single_run_writes_the_flee_files_and_no_bands() {
             "out.csv",
             "summary.json",
             "locations.geojson",
+            "links.geojson",
             "daily_locations.csv",
             "daily_links.csv",
             "long.csv",
