@@ -60,6 +60,7 @@ fn scenario(mechanisms: bool) -> Scenario {
             recrossing: Some(Recrossing {
                 rate: 0.1,
                 intensity: None,
+                deported_multiplier: None,
             }),
             voluntary_return: Some(VoluntaryReturn {
                 rate: 0.01,

@@ -8,7 +8,7 @@
 
 use tumen_core::{
     Aid, Asylum, Campaign, Channel, Detention, DetentionSite, Duration, Enforcement,
-    EnforcementRegion, Incident, LinkId, LocationId, LocationKind, Mechanisms, Network,
+    EnforcementRegion, Failure, Incident, LinkId, LocationId, LocationKind, Mechanisms, Network,
     Observations, Push, PushRate, Recrossing, Scenario, Schedule, Series, Settings, Trigger,
     VoluntaryReturn,
 };
@@ -218,6 +218,7 @@ fn people_at_home_recross_at_the_daily_rate() {
     w.scenario.mechanisms.recrossing = Some(Recrossing {
         rate: 0.05,
         intensity: None,
+        deported_multiplier: None,
     });
     for kind in ENGINES {
         let record = run(&w.scenario, 3, kind);
@@ -256,6 +257,7 @@ fn voluntary_return_takes_people_home_at_the_daily_rate() {
 fn asylum(w: &World, rate: f64, success: f64, delay: u16) -> Asylum {
     Asylum {
         rate: Series::constant(rate),
+        brokers: None,
         channels: vec![Channel {
             name: "mission".into(),
             location: w.m,
@@ -263,6 +265,10 @@ fn asylum(w: &World, rate: f64, success: f64, delay: u16) -> Asylum {
             weight: Series::constant(1.0),
             success,
             delay: Duration::Fixed(delay),
+            open: None,
+            close: None,
+            capacity: None,
+            on_failure: Failure::Deported,
         }],
         incidents: Vec::new(),
     }
@@ -332,6 +338,8 @@ fn an_incident_moves_a_group_at_once_and_fires_its_trigger() {
         channel: 0,
         size: 120,
         success: 1.0,
+        allowed: None,
+        on_failure: None,
         label: "rush".into(),
     });
     asylum.incidents.push(Incident {
@@ -339,6 +347,8 @@ fn an_incident_moves_a_group_at_once_and_fires_its_trigger() {
         channel: 0,
         size: 20,
         success: 0.0,
+        allowed: None,
+        on_failure: None,
         label: "small, failed".into(),
     });
     w.scenario.mechanisms.asylum = Some(asylum);
@@ -389,6 +399,8 @@ fn an_incident_larger_than_the_hidden_population_takes_everyone() {
         channel: 0,
         size: 500,
         success: 1.0,
+        allowed: None,
+        on_failure: None,
         label: "too big".into(),
     });
     w.scenario.mechanisms.asylum = Some(asylum);
