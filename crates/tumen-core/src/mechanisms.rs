@@ -417,3 +417,50 @@ pub struct Aid {
     /// Reduction per unit of raised enforcement (daily detection probability).
     pub enforcement_reduction: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_brokers_network_term_is_linear_or_saturating() {
+        let linear = Brokers {
+            per_exited: 1e-6,
+            saturation: None,
+            exited_before: 100.0,
+        };
+        assert!((linear.network(900.0) - 1e-3).abs() < 1e-15);
+        let saturating = Brokers {
+            saturation: Some(1000.0),
+            ..linear
+        };
+        // E = 1000 = S: half of per_exited × E; far above S it tends to per_exited × S.
+        assert!((saturating.network(900.0) - 0.5e-3).abs() < 1e-15);
+        assert!((saturating.network(1e12) - 1e-3).abs() < 1e-9);
+        assert!(saturating.network(1e12) < 1e-3);
+    }
+
+    #[test]
+    fn a_channel_is_open_from_its_first_to_its_last_day() {
+        let channel = Channel {
+            name: "c".into(),
+            location: LocationId(0),
+            exit: LocationId(1),
+            weight: Series::constant(1.0),
+            success: 1.0,
+            delay: Duration::Fixed(1),
+            open: Some(10),
+            close: Some(20),
+            capacity: None,
+            on_failure: Failure::default(),
+        };
+        assert!(!channel.open_on(9) && channel.open_on(10));
+        assert!(channel.open_on(20) && !channel.open_on(21));
+        let always = Channel {
+            open: None,
+            close: None,
+            ..channel
+        };
+        assert!(always.open_on(-5) && always.open_on(100_000));
+    }
+}

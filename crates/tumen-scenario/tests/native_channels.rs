@@ -292,12 +292,25 @@ fn incident_tables_are_checked_row_by_row() {
     let duplicate = edited_file(
         file,
         "2001-03-20,rush,Harbour consulate,12,5,,consulate",
-        "2001-03-20,rush,Harbour consulate,12,5,,consulate gate rush\n2001-03-20,rush,Harbour consulate,125,50,,later report,",
+        "2001-03-20,rush,Harbour consulate,12,5,,consulate gate rush\n2001-03-20,rush,Harbour consulate,12,,,later report,",
     );
     let text = errors(&duplicate);
     assert!(text.contains("duplicate incident"), "{text}");
     assert!(text.contains("already on line 4"), "{text}");
     assert!(text.contains("asylum_incidents.csv:5"), "{text}");
+    // Two groups of different sizes on one day at one channel (two missions of one city) are
+    // two incidents.
+    let two_groups = edited_file(
+        file,
+        "2001-03-20,rush,Harbour consulate,12,5,,consulate",
+        "2001-03-20,rush,Harbour consulate,12,5,,consulate gate rush\n2001-03-20,rush,Harbour consulate,3,,,another mission,",
+    );
+    let loaded = try_load(&two_groups).unwrap();
+    assert!(loaded.warnings.is_empty());
+    assert_eq!(
+        loaded.scenario.mechanisms.asylum.unwrap().incidents.len(),
+        3
+    );
     // More allowed than the group.
     let text = errors(&edited_file(file, "12,5,,", "12,13,,"));
     assert!(text.contains("invalid incident `allowed`"), "{text}");

@@ -1180,9 +1180,10 @@ impl Reader<'_> {
         };
         let (success_at, label_at) = (index[3], index[4]);
         let (allowed_at, failure_at) = (index[5], index[6]);
-        // (day, channel) -> line of the first row: a second report of the same incident
-        // would inject the group twice.
-        let mut first_rows: HashMap<(i64, usize), u32> = HashMap::new();
+        // (day, channel, size) -> line of the first row: a second report of the same group
+        // would inject it twice. (Two groups of different sizes on one day at one channel are
+        // possible: two missions of one city.)
+        let mut first_rows: HashMap<(i64, usize, u64), u32> = HashMap::new();
         let column_name = |i: usize| names.get(i).map_or("", |(_, n, _)| n.as_str()).to_owned();
         let label = table.file.label.clone();
         let start = self.start();
@@ -1319,15 +1320,15 @@ impl Reader<'_> {
                 .map(|i| row.text(i).trim().to_owned())
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| format!("{} {channel_text}", date_cell.text.trim()));
-            if let Some(channel) = channel {
-                if let Some(first) = first_rows.get(&(day, channel)) {
+            if let (Some(channel), Some(size)) = (channel, size) {
+                if let Some(first) = first_rows.get(&(day, channel, size)) {
                     let diagnostic = table.file.at_field(
                         Diagnostic::error(format!(
-                            "duplicate incident: {} at `{}` is already on line {first}",
+                            "duplicate incident: {size} people on {} at `{}` are already on line {first}",
                             date_cell.text.trim(),
                             shown(&channel_text)
                         ))
-                        .with_label("expected one row per date and channel, found a second")
+                        .with_label("expected one row per group (date, channel and size), found a second")
                         .with_hint("a later report of the same group would inject it twice: keep one row (with `allowed` for a partial outcome) and drop or filter the other (`where`)"),
                         date_cell,
                         date_at,
@@ -1336,7 +1337,7 @@ impl Reader<'_> {
                     self.report.push(diagnostic);
                     ok = false;
                 } else {
-                    first_rows.insert((day, channel), date_cell.line);
+                    first_rows.insert((day, channel, size), date_cell.line);
                 }
             }
             let allowed = match allowed_at.and_then(cell) {
