@@ -129,6 +129,9 @@ pub struct AgentEngine {
     pub status_counts: Vec<u64>,
     /// Events of the day so far (empty without mechanisms).
     pub events: Vec<u64>,
+    /// The events of a group decided at once (kept, so that the daily queues allocate
+    /// nothing).
+    group_events: Vec<i32>,
 }
 
 impl AgentEngine {
@@ -142,6 +145,7 @@ impl AgentEngine {
             link_counts: vec![0; model.link_count()],
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
+            group_events: vec![0; model.mech.event_slots()],
         }
     }
 
@@ -313,7 +317,9 @@ impl AgentEngine {
         let mut allowed_left = group.allowed.map_or(0, |a| a.min(wanted));
         let (mut seen, mut chosen) = (0_u64, 0_u64);
         let location = model.mech.channel_location(group.channel);
-        let mut events = vec![0_i32; self.events.len()];
+        let mut events = std::mem::take(&mut self.group_events);
+        events.clear();
+        events.resize(self.events.len(), 0);
         for agent in self.batches.iter_mut().flatten() {
             if chosen == wanted {
                 break;
@@ -360,6 +366,7 @@ impl AgentEngine {
             }
         }
         apply(&mut self.events, &events);
+        self.group_events = events;
         chosen
     }
 }

@@ -315,8 +315,7 @@ impl CountEngine {
                 process.group_claim(arrived, taken, &group, decision, rng, &mut sink);
             }
             self.batches[batch].retain(|c| c.count > 0);
-            let moved = std::mem::take(&mut self.next);
-            self.batches[batch].extend(moved);
+            self.batches[batch].append(&mut self.next);
         }
         drawn
     }
