@@ -111,7 +111,7 @@ fn the_example_loads_without_warnings_into_the_expected_mechanisms() {
     assert_eq!((missions.open, missions.close), (None, None));
     let capacity = missions.capacity.as_ref().unwrap();
     assert!(capacity.per_month);
-    assert_eq!(capacity.claims.interpolate(0.0), 20.0);
+    assert_eq!(capacity.claims.interpolate(0.0), 3.0);
     assert_eq!(missions.on_failure, Failure::Deported);
     let consulate = &asylum.channels[1];
     assert_eq!(consulate.open, Some(day("2000-06-01")));
@@ -137,7 +137,7 @@ fn hasten_divides_the_counts_of_brokers_capacity_and_incidents() {
     assert_eq!(brokers.saturation, Some(200.0));
     assert_eq!(brokers.exited_before, 5.0);
     let capacity = asylum.channels[0].capacity.as_ref().unwrap();
-    assert_eq!(capacity.claims.interpolate(0.0), 2.0);
+    assert!((capacity.claims.interpolate(0.0) - 0.3).abs() < 1e-12);
     // 12 → 2 (rounded up), 5 allowed → 1.
     assert_eq!(asylum.incidents[1].size, 2);
     assert_eq!(asylum.incidents[1].allowed, Some(1));
@@ -229,14 +229,14 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "two capacities",
-        "capacity_per_month = 20",
-        "capacity_per_month = 20\ncapacity_per_day = 1",
+        "capacity_per_month = 3",
+        "capacity_per_month = 3\ncapacity_per_day = 1",
         &["one of `capacity_per_day` and `capacity_per_month`"],
     ),
     (
         "negative capacity",
-        "capacity_per_month = 20",
-        "capacity_per_month = -20",
+        "capacity_per_month = 3",
+        "capacity_per_month = -3",
         &["capacity_per_month", "a number ≥ 0"],
     ),
     (
