@@ -31,8 +31,9 @@ assert DAYS == 4018
 # 1.2-1.5x, we take the middle, 1.3, for every overland leg. Flights keep the great-circle km.
 ROAD_FACTOR = 1.3
 # ASSUMPTION: length (great-circle km, before the road factor) of the two kinds of synthetic
-# "access" links: Ryanggang province -> its capital Hyesan (both at Hyesan's coordinates in the
-# data), and a Yanbian county town -> the rural villages of that county ("Yanbian villages").
+# "access" links: Ryanggang province (placed at Kapsan, not at its capital Hyesan, which is also a
+# border town) -> Hyesan, and a Yanbian county town -> the rural villages of that county
+# ("Yanbian_villages").
 ACCESS_KM = 25.0
 # ASSUMPTION: floor of every famine intensity in conflicts.csv, so no zone is ever removed.
 FLOOR = 0.02
@@ -47,7 +48,7 @@ LOCATIONS = [
     # North Korean provinces of origin, placed at their capitals; population = 2008 census
     # province total [CENSUS_KP_2008]; coordinates of the capital [SIMPLEMAPS].
     ("North Hamgyong", "North Hamgyong", NK, 41.8, 129.7831, "conflict_zone", 2327362, "capital Chongjin"),
-    ("Ryanggang", "Ryanggang", NK, 41.4, 128.1833, "conflict_zone", 719269, "capital Hyesan"),
+    ("Ryanggang", "Ryanggang", NK, 41.0833, 128.3, "conflict_zone", 719269, "KAPSAN: Kapsan, inland county seat south of the capital Hyesan"),
     ("South Hamgyong", "South Hamgyong", NK, 39.9167, 127.5333, "conflict_zone", 3066013, "capital Hamhung"),
     ("Chagang", "Chagang", NK, 40.9667, 126.6, "conflict_zone", 1299830, "capital Kanggye"),
     # North Korean border towns and crossing points; pop = 2008 county totals [CENSUS_KP_2008_COUNTY]
@@ -76,7 +77,7 @@ LOCATIONS = [
     ("Dunhua", "Yanbian", CN, 43.3667, 128.2333, "town", 480834, "SIMPLEMAPS; CENSUS_CN_2000"),
     # Chinese hiding areas (camps: where people stay; capacity 0 = unlimited)
     ("Yanji", "Yanbian", CN, 42.9044, 129.5067, "camp", 0, "SIMPLEMAPS; pop 432,339 CENSUS_CN_2000"),
-    ("Yanbian villages", "Yanbian", CN, None, None, "camp", 0, "virtual: mean of the county towns it links"),
+    ("Yanbian_villages", "Yanbian", CN, None, None, "camp", 0, "virtual: mean of the county towns it links"),
     ("Shenyang", "Liaoning", CN, 41.8039, 123.4258, "camp", 0, "SIMPLEMAPS"),
     ("Harbin", "Heilongjiang", CN, 45.75, 126.6333, "camp", 0, "SIMPLEMAPS"),
     ("Changbai", "Jilin", CN, 41.42, 128.2, "camp", 0, "coords approximate (data: not sourced); WIKI_TUMEN_BRIDGE"),
@@ -167,7 +168,7 @@ ROUTES = [
     ("Yanji", "Antu", None, "road", "OURS"),
     ("Antu", "Dunhua", None, "road", "OURS"),
     ("Dunhua", "Changchun", None, "road", "OURS"),
-] + [(town, "Yanbian villages", None, "access", "OURS") for town in VILLAGE_TOWNS] + [
+] + [(town, "Yanbian_villages", None, "access", "OURS") for town in VILLAGE_TOWNS] + [
     # Yalu side: added by us
     ("Changbai", "Linjiang", None, "road", "OURS"),
     ("Linjiang", "Ji'an", None, "road", "OURS"),
@@ -317,7 +318,7 @@ HIDDEN_CENTRAL = {1998: 75_000, 2002: 65_000}
 YANBIAN_SHARE = 3732 / 4809
 YANJI_SHARE_OF_YANBIAN = 432_339 / 2_209_646
 CAMP_SHARE = {
-    "Yanbian villages": YANBIAN_SHARE * (1 - YANJI_SHARE_OF_YANBIAN),
+    "Yanbian_villages": YANBIAN_SHARE * (1 - YANJI_SHARE_OF_YANBIAN),
     "Yanji": YANBIAN_SHARE * YANJI_SHARE_OF_YANBIAN,
     "Changbai": (1 - YANBIAN_SHARE) / 3,
     "Shenyang": (1 - YANBIAN_SHARE) / 3,
@@ -325,7 +326,7 @@ CAMP_SHARE = {
 }
 CAMP_FILES = {
     "Seoul": "seoul.csv",
-    "Yanbian villages": "yanbian_villages.csv",
+    "Yanbian_villages": "yanbian_villages.csv",
     "Yanji": "yanji.csv",
     "Changbai": "changbai.csv",
     "Shenyang": "shenyang.csv",
@@ -513,7 +514,7 @@ def fmt(x, nd=1):
 def coordinates():
     coords = {n: (la, lo) for n, _, _, la, lo, *_ in LOCATIONS if la is not None}
     towns = [coords[t] for t in VILLAGE_TOWNS]
-    coords["Yanbian villages"] = (round(sum(c[0] for c in towns) / len(towns), 4),
+    coords["Yanbian_villages"] = (round(sum(c[0] for c in towns) / len(towns), 4),
                                   round(sum(c[1] for c in towns) / len(towns), 4))
     return coords
 

@@ -5,7 +5,24 @@ use std::path::PathBuf;
 
 /// Tumen: a fast simulator of forced and irregular migration that runs Flee scenarios.
 #[derive(Debug, Parser)]
-#[command(name = "tumen", version, about, long_about = None)]
+#[command(
+    name = "tumen",
+    version,
+    about,
+    long_about = "Tumen simulates forced and irregular migration day by day on a network of \
+        places: people fleeing conflict or famine, crossing borders, hiding, detained, \
+        deported, seeking asylum. It reads the scenario directories of Flee (the field's \
+        reference simulator) unchanged and reproduces Flee 3.1's model in distribution, much \
+        faster; its flagship scenario (Korea-China, 1994-2004) is embedded.",
+    after_help = "Examples:\n  \
+        tumen run                                  the embedded flagship: 20 replicas, every output in tumen-out/\n  \
+        tumen run path/to/mali2012 --seed 7 -o out a Flee scenario directory\n  \
+        tumen validate path/to/mali2012            report every problem of a scenario, run nothing\n  \
+        tumen compare --report                     the flagship's policy variants, paired replicas\n  \
+        tumen report tumen-out --png               the HTML report of a run directory\n\n\
+        Exit codes: 0 success, 1 a problem with the input (the command line included), 2 an \
+        internal or I/O error."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -14,9 +31,14 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run a scenario (a Flee scenario directory, or the embedded flagship scenario when no
-    /// directory is given) and write `out.csv` and `summary.json`.
+    /// directory is given) and write its outputs: `out.csv` (Flee's table), `summary.json`,
+    /// `run.json`, `locations.geojson`, `daily_locations.csv`, `daily_links.csv`; for an
+    /// ensemble `quantiles.csv` and `countries.csv`; for a scenario with mechanisms
+    /// `yearly.csv`, `weekly.csv`, `status.csv`, `targets.csv` and `incidents.csv`; with
+    /// `--formats` the exchange tables, with `--report` `report.html`.
     Run(RunArgs),
-    /// Check a scenario directory and report every problem found, without running it.
+    /// Check a scenario directory (or the embedded flagship) and report every problem found,
+    /// without running it.
     Validate(ValidateArgs),
     /// Make the HTML report (`report.html`) of a run directory or of a `tumen compare`
     /// directory, and PNGs of its plots.
@@ -46,8 +68,8 @@ pub(crate) struct CompareArgs {
     /// Seed of the replicas (the same for every variant: paired replicas).
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Simulate this many days instead of the period file's length.
-    #[arg(long, value_name = "N")]
+    /// Simulate this many days instead of the period file's length (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) days: Option<u32>,
     /// Output directory.
     #[arg(long, short, value_name = "DIR", default_value = "tumen-compare")]
@@ -87,8 +109,8 @@ pub(crate) struct RunArgs {
     /// Seed of the random streams; the same seed gives the same output.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Simulate this many days instead of the period file's length.
-    #[arg(long, value_name = "N")]
+    /// Simulate this many days instead of the period file's length (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) days: Option<u32>,
     /// Output directory.
     #[arg(long, short, value_name = "DIR", default_value = "tumen-out")]
@@ -98,17 +120,11 @@ pub(crate) struct RunArgs {
     /// picks `counts` unless the settings ask for per-agent logs (`log_levels.agent`).
     #[arg(long = "engine", value_enum, value_name = "ENGINE")]
     pub(crate) engine_flag: Option<Engine>,
-    /// The engine used: `--engine`, or the scenario's default (set in `main.rs`).
-    #[arg(skip = Engine::Agents)]
-    pub(crate) engine: Engine,
     /// Run this many seeded replicas and write quantile bands (`quantiles.csv`) and the
     /// metric's spread; replica 0 is the plain run with `--seed`, whose `out.csv` is written.
     /// Default: 20 for a scenario with mechanisms, 1 otherwise.
     #[arg(long = "replicas", value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) replicas_flag: Option<u64>,
-    /// The replicas run: `--replicas`, or the scenario's default (set in `main.rs`).
-    #[arg(skip = 1_u64)]
-    pub(crate) replicas: u64,
     /// Threads (default: all cores); the output does not depend on it.
     #[arg(long, value_name = "J")]
     pub(crate) jobs: Option<usize>,
@@ -130,10 +146,14 @@ pub(crate) struct RunArgs {
     /// `long` (long.csv), `hxl` (hxl.csv), `parquet` (long.parquet, needs the `parquet` build
     /// feature).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
-    pub(crate) formats: Vec<crate::formats::Format>,
+    pub(crate) formats: Vec<Format>,
     /// Also write the HTML report (`report.html`) of the run.
     #[arg(long)]
     pub(crate) report: bool,
+    /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv` (FabFlee's ensemble
+    /// layout, for its scripts `plot_flee_uq_output` and `plot_flee_forecast`).
+    #[arg(long)]
+    pub(crate) replica_outputs: bool,
     /// Save every replica's whole state to `<OUTPUT>/checkpoint/` after every N days, so that
     /// an interrupted run can go on with `tumen resume <OUTPUT>`; the files are removed when
     /// the run ends.
@@ -171,8 +191,8 @@ pub(crate) struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
-    /// Scenario directory.
-    pub(crate) scenario: PathBuf,
+    /// Scenario directory; omit it to check the embedded flagship scenario.
+    pub(crate) scenario: Option<PathBuf>,
     /// Settings file to use instead of the scenario's `simsetting.yml`.
     #[arg(long, value_name = "FILE")]
     pub(crate) settings: Option<PathBuf>,
@@ -182,6 +202,57 @@ pub(crate) struct ValidateArgs {
     /// Change a value of `scenario.toml` before it is checked (as for `run`; repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub(crate) set: Vec<String>,
+}
+
+/// Exchange formats that `--formats` adds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// `long.csv`: one row per location and day.
+    Long,
+    /// `hxl.csv`: the long table with a row of HXL hashtags.
+    Hxl,
+    /// `long.parquet` (needs a build with the cargo feature `parquet`).
+    Parquet,
+}
+
+impl From<Format> for tumen_pipeline::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Long => Self::Long,
+            Format::Hxl => Self::Hxl,
+            Format::Parquet => Self::Parquet,
+        }
+    }
+}
+
+impl From<Engine> for tumen_pipeline::EngineChoice {
+    fn from(engine: Engine) -> Self {
+        match engine {
+            Engine::Agents => Self::Agents,
+            Engine::Counts => Self::Counts,
+            Engine::Auto => Self::Auto,
+        }
+    }
+}
+
+impl RunArgs {
+    /// The pipeline's request for these arguments.
+    pub(crate) fn request(&self) -> tumen_pipeline::RunRequest {
+        tumen_pipeline::RunRequest {
+            scenario: self.scenario.clone(),
+            settings: self.settings.clone(),
+            days: self.days,
+            overrides: self.set.clone(),
+            seed: self.seed,
+            replicas: self.replicas_flag,
+            engine: self.engine_flag.map(Into::into).unwrap_or_default(),
+            jobs: self.jobs,
+            formats: self.formats.iter().map(|&f| f.into()).collect(),
+            checkpoints: None,
+            command_line: std::env::args().collect(),
+            replica_outputs: self.replica_outputs,
+        }
+    }
 }
 
 /// The engines the user can choose.

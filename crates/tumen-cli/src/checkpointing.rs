@@ -6,10 +6,9 @@
 //! same scenario, refuses if any input changed, and runs on; when every output is written the
 //! directory is removed.
 
-use crate::args::{Engine, ResumeArgs, RunArgs};
-use crate::formats::Format;
+use crate::Failure;
+use crate::args::{Engine, Format, ResumeArgs, RunArgs};
 use crate::printer::Printer;
-use crate::{Failure, record::Fnv64};
 use anyhow::Context;
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
@@ -39,50 +38,37 @@ struct ResumeFile {
     replicas: u64,
     formats: Vec<String>,
     report: bool,
+    /// `--replica-outputs`.
+    #[serde(default)]
+    replica_outputs: bool,
     strict: bool,
     checkpoint_every: u32,
-    /// Of the inputs (see [`fingerprint`]), as 16 hexadecimal digits.
+    /// Of the inputs (`tumen_pipeline::Plan::fingerprint`), as 16 hexadecimal digits.
     fingerprint: String,
     /// The command that started the run.
     command_line: Vec<String>,
 }
 
-/// The fingerprint of a run's inputs: the content hash of the scenario's files, the settings
-/// file's hash, `--days` and the `--set` overrides. A checkpoint resumes only a run with the
-/// same fingerprint.
-pub(crate) fn fingerprint(record: &crate::record::RunRecord) -> u64 {
-    let mut hash = Fnv64::new();
-    hash.update(record.scenario.content_fnv1a64.as_bytes());
-    hash.update(&[0]);
-    if let Some(settings) = &record.scenario.settings_file {
-        hash.update(settings.fnv1a64.as_bytes());
-    }
-    hash.update(&[0]);
-    hash.update(&record.days.to_le_bytes());
-    for value in &record.overrides {
-        hash.update(value.as_bytes());
-        hash.update(&[0]);
-    }
-    hash.value()
-}
-
+/// `path` in full (resume runs from any directory).
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     std::fs::canonicalize(path).with_context(|| format!("resolving `{}`", path.display()))
 }
 
 /// Starts the checkpoints of a fresh run: removes any left by an earlier run in the same
 /// output directory and writes `resume.json`.
-pub(crate) fn prepare(args: &RunArgs, every: u32, fingerprint: u64) -> anyhow::Result<()> {
+pub(crate) fn prepare(
+    args: &RunArgs,
+    plan: &tumen_pipeline::Plan,
+    every: u32,
+) -> anyhow::Result<()> {
+    let fingerprint = plan.fingerprint;
     let dir = dir(&args.output);
     if dir.exists() {
         std::fs::remove_dir_all(&dir)
             .with_context(|| format!("removing the old checkpoints in `{}`", dir.display()))?;
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating `{}`", dir.display()))?;
-    let engine = match args.engine {
-        Engine::Agents => "agents",
-        Engine::Counts | Engine::Auto => "counts",
-    };
+    let engine = plan.record.engine;
     let file = ResumeFile {
         tool: "tumen".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -92,7 +78,7 @@ pub(crate) fn prepare(args: &RunArgs, every: u32, fingerprint: u64) -> anyhow::R
         days: args.days,
         set: args.set.clone(),
         engine: engine.to_owned(),
-        replicas: args.replicas,
+        replicas: plan.replicas,
         formats: args
             .formats
             .iter()
@@ -100,6 +86,7 @@ pub(crate) fn prepare(args: &RunArgs, every: u32, fingerprint: u64) -> anyhow::R
             .map(|value| value.get_name().to_owned())
             .collect(),
         report: args.report,
+        replica_outputs: args.replica_outputs,
         strict: args.strict,
         checkpoint_every: every,
         fingerprint: format!("{fingerprint:016x}"),
@@ -209,9 +196,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         days: file.days,
         output: args.run_dir.clone(),
         engine_flag: Some(engine),
-        engine,
         replicas_flag: Some(file.replicas),
-        replicas: file.replicas,
         jobs: args.jobs,
         quiet: args.quiet,
         no_progress: args.no_progress,
@@ -219,6 +204,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         set: file.set,
         formats,
         report: file.report,
+        replica_outputs: file.replica_outputs,
         checkpoint_every: Some(file.checkpoint_every),
     };
     Ok((run, fingerprint))

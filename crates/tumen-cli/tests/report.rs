@@ -93,10 +93,11 @@ fn a_run_writes_the_network_the_formats_and_the_report() {
         hxl.lines()
             .nth(1)
             .unwrap()
-            .starts_with("#date+day,#date,#loc+name,")
+            .starts_with("#date,#indicator+num+day,#loc+name,")
     );
     assert_eq!(hxl.lines().count(), 2 + locations * days);
-    // GeoJSON: one point per location, one line per route.
+    // GeoJSON: one point per location in locations.geojson, one line per route in
+    // links.geojson (one geometry type per file, for GIS exports).
     let geojson: serde_json::Value =
         serde_json::from_str(&read(dir.path(), "locations.geojson")).unwrap();
     let features = geojson["features"].as_array().unwrap();
@@ -105,6 +106,10 @@ fn a_run_writes_the_network_the_formats_and_the_report() {
         .filter(|f| f["geometry"]["type"] == "Point")
         .count();
     assert_eq!(points, locations);
+    assert_eq!(points, features.len());
+    let links: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "links.geojson")).unwrap();
+    let features = links["features"].as_array().unwrap();
     let routes =
         std::fs::read_to_string(scenario("toy_escape").join("input_csv/routes.csv")).unwrap();
     let lines = features

@@ -22,6 +22,7 @@ mod scenario;
 mod schedule;
 mod series;
 mod settings;
+mod targets;
 
 pub use ids::{CountryId, Day, LinkId, LocationId};
 pub use jiff::civil::Date;
@@ -35,3 +36,4 @@ pub use scenario::Scenario;
 pub use schedule::{Closure, ClosureScope, ConflictTable, Schedule};
 pub use series::{Observations, Series};
 pub use settings::{LogLevels, MoveRules, Settings, SpawnMode, SpawnRules};
+pub use targets::TargetRow;

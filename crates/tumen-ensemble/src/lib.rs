@@ -70,6 +70,23 @@ pub struct Replica {
     pub location_counts: Vec<Vec<u64>>,
     /// Flee's validation metric of this replica.
     pub validation: Validation,
+    /// People in the simulation at the end.
+    pub population: u64,
+}
+
+/// What the replica loop reports as it goes (for a progress bar). Both methods have a default
+/// that does nothing; a plain `Fn()` closure is called when a replica ends.
+pub trait ReplicaProgress: Sync {
+    /// Replica `replica` finished day `day` (days done so far).
+    fn day(&self, _replica: u64, _day: u32) {}
+    /// Replica `replica` ended.
+    fn replica_done(&self, _replica: u64) {}
+}
+
+impl<F: Fn() + Sync + ?Sized> ReplicaProgress for F {
+    fn replica_done(&self, _replica: u64) {
+        self();
+    }
 }
 
 /// The replicas of one scenario.
@@ -311,12 +328,14 @@ pub fn run(
     kind: EngineKind,
     done: &(dyn Fn() + Sync),
 ) -> Result<Ensemble, RunError> {
-    run_with(scenario, seed, replicas, kind, done, |_| (), None).map(|(ensemble, _)| ensemble)
+    run_with(scenario, seed, replicas, kind, &done, |_| (), None).map(|(ensemble, _)| ensemble)
 }
 
 /// As [`run`], with one more observer per replica, made by `extra` from the replica's index
-/// and returned in replica order (for example the seed's system observer), and with
-/// checkpoints when `checkpoints` is given (see [`Checkpoints`]).
+/// and returned in replica order (for example the seed's system observer), with checkpoints
+/// when `checkpoints` is given (see [`Checkpoints`]), and with the days of every replica
+/// reported to `progress` as well as their ends. This is the one replica loop: a single run
+/// is a one-replica ensemble.
 ///
 /// # Errors
 /// The first error of any replica.
@@ -325,7 +344,7 @@ pub fn run_with<O: Observer + Send>(
     seed: u64,
     replicas: u64,
     kind: EngineKind,
-    done: &(dyn Fn() + Sync),
+    progress: &dyn ReplicaProgress,
     extra: impl Fn(u64) -> O + Sync,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Ensemble, Vec<O>), RunError> {
@@ -339,17 +358,19 @@ pub fn run_with<O: Observer + Send>(
                     (Counts(Vec::new()), extra(index)),
                 )
             };
-            let (_, observers) =
-                run_replica(scenario, seed, index, kind, make, checkpoints, &|_| {})?;
+            let on_day = |day: u32| progress.day(index, day);
+            let (simulation, observers) =
+                run_replica(scenario, seed, index, kind, make, checkpoints, &on_day)?;
             let (table, (Counts(location_counts), extra)) = observers;
             let table = table.into_table();
-            done();
+            progress.replica_done(index);
             Ok((
                 Replica {
                     seed,
                     validation: Validation::of(&table),
                     table,
                     location_counts,
+                    population: simulation.population(),
                 },
                 extra,
             ))
@@ -523,18 +544,34 @@ impl Ensemble {
     }
 }
 
-/// One row of a quantile table: its key columns, then the mean and the [`QUANTILES`].
+/// One row of a quantile table: its key columns, then the mean and the [`QUANTILES`]. One type
+/// per column: the mean is a decimal number with exactly 3 decimals (`12.000`); the quantiles,
+/// which count people, are integers: the linearly interpolated quantile rounded to the nearest
+/// integer, halves away from zero (so `12.5` is written `13`, and float noise such as
+/// `0.9500000000000001` never reaches the file).
 fn write_quantile_row(
     w: &mut dyn std::io::Write,
     key: &str,
     mean: f64,
     q: &[f64; 5],
 ) -> std::io::Result<()> {
+    let q = q.map(count);
     writeln!(
         w,
         "{key},{mean:.3},{},{},{},{},{}",
         q[0], q[1], q[2], q[3], q[4]
     )
+}
+
+/// A quantile of counts as written: the nearest integer (halves away from zero); empty for NaN.
+fn count(value: f64) -> String {
+    if value.is_finite() {
+        format!("{:.0}", value.round())
+    } else if value.is_nan() {
+        String::new()
+    } else {
+        format!("{value}")
+    }
 }
 
 fn csv_field(text: &str) -> String {
@@ -572,5 +609,22 @@ mod tests {
         let s = spread(vec![1.0, 2.0, 3.0, 4.0]);
         assert!((s.mean - 2.5).abs() < 1e-12);
         assert!((s.sd - 1.290_994_448_735_805_6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn quantile_rows_write_integers_and_a_three_decimal_mean() {
+        let mut out = Vec::new();
+        write_quantile_row(
+            &mut out,
+            "0,2020-01-01,A,1",
+            2.0,
+            &[0.950_000_000_000_000_1, 12.5, 2.0, f64::NAN, 1e6],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0,2020-01-01,A,1,2.000,1,13,2,,1000000\n"
+        );
+        assert_eq!(count(-0.5), "-1");
     }
 }

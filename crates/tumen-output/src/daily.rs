@@ -58,6 +58,12 @@ pub struct RunNetwork {
     pub locations: Vec<LocationInfo>,
     /// Links in `routes.csv` order.
     pub links: Vec<LinkInfo>,
+    /// The countries people flee from: those of the conflict zones at the start, of the
+    /// locations that `conflicts.csv` ever gives a conflict, and of `[[push]]` origins (in
+    /// `locations.csv` order; empty when unknown, e.g. read back from `locations.geojson`).
+    /// People elsewhere in these countries are internally displaced, people in other countries
+    /// refugees (`hxl.csv`).
+    pub origin_countries: Vec<String>,
 }
 
 impl RunNetwork {
@@ -80,7 +86,7 @@ impl RunNetwork {
     #[must_use]
     pub fn of_scenario(scenario: &Scenario) -> Self {
         let net = &scenario.network;
-        let locations = net
+        let locations: Vec<LocationInfo> = net
             .locations
             .iter()
             .map(|l| LocationInfo {
@@ -110,9 +116,36 @@ impl RunNetwork {
             }
         }
         links.sort_by_key(|(row, _)| *row);
+        let conflicts = &scenario.schedule.conflicts;
+        let mut origin = vec![false; net.locations.len()];
+        for (index, location) in net.locations.iter().enumerate() {
+            origin[index] = location.kind == tumen_core::LocationKind::ConflictZone;
+        }
+        for (column, location) in conflicts.locations.iter().enumerate() {
+            let ever = conflicts
+                .intensity
+                .iter()
+                .any(|row| row.get(column).is_some_and(|&v| v > 0.0));
+            if let Some(slot) = origin.get_mut(location.index()).filter(|_| ever) {
+                *slot = true;
+            }
+        }
+        for push in &scenario.mechanisms.push {
+            if let Some(slot) = origin.get_mut(push.location.index()) {
+                *slot = true;
+            }
+        }
+        let mut origin_countries: Vec<String> = Vec::new();
+        for (location, _) in locations.iter().zip(&origin).filter(|(_, o)| **o) {
+            let location: &LocationInfo = location;
+            if !origin_countries.contains(&location.country) {
+                origin_countries.push(location.country.clone());
+            }
+        }
         Self {
             locations,
             links: links.into_iter().map(|(_, link)| link).collect(),
+            origin_countries,
         }
     }
 }
@@ -395,6 +428,7 @@ pub(crate) mod tests {
                 to: "B, camp".into(),
                 distance_km: 12.5,
             }],
+            origin_countries: vec!["X".into()],
         }
     }
 

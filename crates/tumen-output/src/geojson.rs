@@ -1,6 +1,14 @@
-//! `locations.geojson`: the run's network as a GeoJSON FeatureCollection (RFC 7946) — one
-//! `Point` per location and one `LineString` per link, with their values — for GIS tools and
-//! for the report's map.
+//! The run's network as GeoJSON FeatureCollections (RFC 7946, WGS 84 longitude/latitude), for
+//! GIS tools and for the report's map, one geometry type per file so that GIS exports work
+//! (a shapefile holds one geometry type; GeoPandas writes a GeoPackage layer per type):
+//! - `locations.geojson`: one `Point` per location, with its values;
+//! - `links.geojson`: one `LineString` per link (a line of `routes.csv`), with its values.
+//!   A link whose two ends have the same coordinates would be a zero-length line, which GIS
+//!   tools (GEOS/shapely) call invalid: it is left out of the file ([`zero_length_links`]
+//!   names them, so that the caller can warn), and stays in `daily_links.csv`.
+//!
+//! [`read_geojson`] reads either file back, and also the combined collection that earlier
+//! versions wrote as `locations.geojson`.
 
 use crate::daily::{Daily, LinkInfo, LocationInfo, RunNetwork};
 use serde_json::{Value, json};
@@ -29,13 +37,12 @@ fn peak(rows: &[Vec<u64>], column: usize) -> (u64, usize) {
     best
 }
 
-/// The collection as a JSON value: locations (`"feature": "location"`) first, in file order,
-/// then links (`"feature": "link"`). Coordinates are `[longitude, latitude]`.
+/// `locations.geojson` as a JSON value: one `Point` feature per location (`"feature":
+/// "location"`), in `locations.csv` order. Coordinates are `[longitude, latitude]`.
 #[must_use]
-pub fn to_geojson(network: &RunNetwork, daily: &Daily) -> Value {
+pub fn locations_geojson(network: &RunNetwork, daily: &Daily) -> Value {
     let last = daily.locations.last();
-    let last_links = daily.links.last();
-    let mut features = Vec::with_capacity(network.locations.len() + network.links.len());
+    let mut features = Vec::with_capacity(network.locations.len());
     for (index, location) in network.locations.iter().enumerate() {
         let (people_peak, peak_row) = peak(&daily.locations, index);
         features.push(json!({
@@ -57,11 +64,45 @@ pub fn to_geojson(network: &RunNetwork, daily: &Daily) -> Value {
             },
         }));
     }
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// The ends of a link, when both are locations of the network.
+fn ends<'a>(
+    network: &'a RunNetwork,
+    link: &LinkInfo,
+) -> Option<(&'a LocationInfo, &'a LocationInfo)> {
     let position = |name: &str| network.locations.iter().find(|l| l.name == name);
+    Some((position(&link.from)?, position(&link.to)?))
+}
+
+/// The links whose two ends have the same coordinates (left out of `links.geojson`).
+#[must_use]
+pub fn zero_length_links(network: &RunNetwork) -> Vec<&LinkInfo> {
+    network
+        .links
+        .iter()
+        .filter(|link| {
+            ends(network, link).is_some_and(|(from, to)| {
+                from.longitude == to.longitude && from.latitude == to.latitude
+            })
+        })
+        .collect()
+}
+
+/// `links.geojson` as a JSON value: one `LineString` feature per link (`"feature": "link"`),
+/// in `routes.csv` order, zero-length links left out (their `id` keeps the link's index).
+#[must_use]
+pub fn links_geojson(network: &RunNetwork, daily: &Daily) -> Value {
+    let last_links = daily.links.last();
+    let mut features = Vec::with_capacity(network.links.len());
     for (index, link) in network.links.iter().enumerate() {
-        let (Some(from), Some(to)) = (position(&link.from), position(&link.to)) else {
+        let Some((from, to)) = ends(network, link) else {
             continue;
         };
+        if from.longitude == to.longitude && from.latitude == to.latitude {
+            continue;
+        }
         let (travelling_peak, peak_row) = peak(&daily.links, index);
         features.push(json!({
             "type": "Feature",
@@ -83,7 +124,7 @@ pub fn to_geojson(network: &RunNetwork, daily: &Daily) -> Value {
     json!({"type": "FeatureCollection", "features": features})
 }
 
-/// Writes `locations.geojson`.
+/// Writes `locations.geojson` (points; see [`locations_geojson`]).
 ///
 /// # Errors
 /// Any write error.
@@ -92,11 +133,26 @@ pub fn write_geojson(
     daily: &Daily,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *w, &to_geojson(network, daily))?;
+    serde_json::to_writer(&mut *w, &locations_geojson(network, daily))?;
     w.write_all(b"\n")
 }
 
-/// Reads the network back from `locations.geojson` (as [`write_geojson`] writes it).
+/// Writes `links.geojson` (lines; see [`links_geojson`]).
+///
+/// # Errors
+/// Any write error.
+pub fn write_links_geojson(
+    network: &RunNetwork,
+    daily: &Daily,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *w, &links_geojson(network, daily))?;
+    w.write_all(b"\n")
+}
+
+/// Reads the network back from `locations.geojson` or `links.geojson` (as [`write_geojson`]
+/// and [`write_links_geojson`] write them; each gives its part of the network), or from the
+/// combined collection of earlier versions.
 ///
 /// # Errors
 /// When the text is not JSON or not a FeatureCollection of Tumen's locations and links.
@@ -167,17 +223,41 @@ mod tests {
     fn the_network_reads_back() {
         let mut out = Vec::new();
         write_geojson(&network(), &daily(), &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert_eq!(read_geojson(&text).unwrap(), network());
-        let value: Value = serde_json::from_str(&text).unwrap();
+        let points = String::from_utf8(out).unwrap();
+        let mut out = Vec::new();
+        write_links_geojson(&network(), &daily(), &mut out).unwrap();
+        let lines = String::from_utf8(out).unwrap();
+        let mut read = read_geojson(&points).unwrap();
+        assert!(read.links.is_empty());
+        read.links = read_geojson(&lines).unwrap().links;
+        let mut expected = network();
+        expected.origin_countries.clear();
+        assert_eq!(read, expected);
+        let value: Value = serde_json::from_str(&points).unwrap();
         let a = &value["features"][0];
         assert_eq!(a["geometry"]["coordinates"], json!([2.0, 1.0]));
         assert_eq!(a["properties"]["people_final"], 1);
         assert_eq!(a["properties"]["people_peak"], 3);
         assert_eq!(a["properties"]["peak_date"], "2020-01-01");
-        let link = &value["features"][2];
+        let features = value["features"].as_array().unwrap();
+        assert!(features.iter().all(|f| f["geometry"]["type"] == "Point"));
+        let value: Value = serde_json::from_str(&lines).unwrap();
+        let link = &value["features"][0];
         assert_eq!(link["geometry"]["type"], "LineString");
         assert_eq!(link["properties"]["travelling_peak"], 7);
+    }
+
+    #[test]
+    fn zero_length_links_are_left_out_and_named() {
+        let mut network = network();
+        network.locations[1].latitude = network.locations[0].latitude;
+        network.locations[1].longitude = network.locations[0].longitude;
+        let zero = zero_length_links(&network);
+        assert_eq!(zero.len(), 1);
+        assert_eq!(zero[0].to, "B, camp");
+        let value = links_geojson(&network, &daily());
+        assert_eq!(value["features"].as_array().unwrap().len(), 0);
+        assert!(zero_length_links(&crate::daily::tests::network()).is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The observer that builds Flee's `out.csv` table while a run goes.
 
 use crate::table::{FleeRow, FleeTable};
-use tumen_core::{LocationId, Scenario, Series};
+use tumen_core::{LocationId, Observations, Scenario, Series};
 use tumen_engine::{DayView, EngineError, Observer, ObserverError, Simulation};
 
 /// Collects one [`FleeRow`] per day for the reported camps.
@@ -10,6 +10,9 @@ pub struct FleeTableObserver {
     camps: Vec<LocationId>,
     series: Vec<Option<Series>>,
     start_date: tumen_core::Date,
+    /// For a push-spawned scenario (mechanism `[[push]]`), which has no spawn total: the
+    /// observations that give the `raw UNHCR refugee count` column its meaning.
+    push_observations: Option<Observations>,
     table: FleeTable,
 }
 
@@ -33,10 +36,13 @@ impl FleeTableObserver {
             .iter()
             .map(|&camp| scenario.network.location(camp).name.clone())
             .collect();
+        let push_observations =
+            (!scenario.mechanisms.push.is_empty()).then(|| scenario.observations.clone());
         Self {
             camps,
             series,
             start_date: scenario.start_date,
+            push_observations,
             table: FleeTable {
                 camps: names,
                 rows: Vec::with_capacity(scenario.days as usize),
@@ -74,16 +80,36 @@ impl Observer for FleeTableObserver {
             .start_date
             .checked_add(jiff_days(day))
             .map_or_else(|_| String::new(), |d| d.to_string());
+        let raw_total = self
+            .push_observations
+            .as_ref()
+            .map_or(view.raw_total, |observations| {
+                push_raw_total(observations, day)
+            });
         self.table.rows.push(FleeRow::new(
             view.day.0,
             date,
             sim,
             data,
             view.agents_total,
-            view.raw_total,
+            raw_total,
             view.debt,
         ));
         Ok(())
+    }
+}
+
+/// The `raw UNHCR refugee count` of a push-spawned scenario on `day`. Flee's column is the
+/// observed total that drives data-driven spawning, summed day by day, that is the total
+/// series' value on the day; a push-spawned scenario spawns from its mechanism instead, so the
+/// engine keeps no such sum. Its observed total is the same thing: the `total` series of
+/// `data_layout.csv` on the day when it has one, else the sum of the camps' observed series
+/// (Flee's `sum_from_camps` total).
+fn push_raw_total(observations: &Observations, day: i64) -> i64 {
+    if observations.total.points.is_empty() {
+        observations.camps_sum_at(day)
+    } else {
+        observations.total.value_at(day)
     }
 }
 

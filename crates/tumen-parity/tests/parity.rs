@@ -79,14 +79,31 @@ fn load_reference(name: &str) -> Reference {
 
 /// Runs `replicas` seeded replicas (seeds 1..=replicas, in parallel; the result is in seed order
 /// and does not depend on the number of threads).
-#[expect(clippy::print_stderr, reason = "the suite reports its run times")]
 fn run_ensemble(name: &str, folder: &str, replicas: u64) -> Vec<FleeTable> {
     let dir = shared().join(folder).join(name);
+    run_ensemble_at(
+        name,
+        &dir,
+        &reference_dir(name).join("simsetting.yml"),
+        replicas,
+    )
+    .0
+}
+
+/// Loads the scenario in `dir` with `settings` and runs `replicas` seeded replicas; also returns
+/// the loader's warnings.
+#[expect(clippy::print_stderr, reason = "the suite reports its run times")]
+fn run_ensemble_at(
+    name: &str,
+    dir: &Path,
+    settings: &Path,
+    replicas: u64,
+) -> (Vec<FleeTable>, Vec<String>) {
     let options = LoadOptions {
-        settings_path: Some(reference_dir(name).join("simsetting.yml")),
+        settings_path: Some(settings.to_path_buf()),
         ..LoadOptions::default()
     };
-    let loaded = match load_flee_dir(&dir, &options) {
+    let loaded = match load_flee_dir(dir, &options) {
         Ok(loaded) => loaded,
         Err(ScenarioError::Invalid { diagnostics }) => {
             let text: Vec<String> = diagnostics.iter().map(render).collect();
@@ -94,6 +111,7 @@ fn run_ensemble(name: &str, folder: &str, replicas: u64) -> Vec<FleeTable> {
         }
         Err(error) => panic!("`{}` does not load: {error}", dir.display()),
     };
+    let warnings = loaded.warnings.iter().map(render).collect();
     let scenario = &loaded.scenario;
     let started = Instant::now();
     let tables: Vec<FleeTable> = (1..=replicas)
@@ -108,7 +126,7 @@ fn run_ensemble(name: &str, folder: &str, replicas: u64) -> Vec<FleeTable> {
         started.elapsed().as_secs_f64(),
         rayon::current_num_threads()
     );
-    tables
+    (tables, warnings)
 }
 
 #[expect(
@@ -342,4 +360,91 @@ fn flee_halves_pass_the_synthetic_criteria() {
         assert!(report.passed(), "{report}");
         assert!(report.trajectory.d < 1e-9, "{report}");
     }
+}
+
+// --- The project's own fixtures (issue 15): FabFlee inputs that Tumen once read differently
+// from Flee 3.1, each with Flee 3.1's seeded reference ensemble made by
+// `fixtures/reference.sh` (scenarios written by `fixtures/generate.py`).
+
+/// `fixtures/<name>`, which must hold `scenario/` and `reference/`.
+fn fixture(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    for needed in [
+        "scenario/input_csv",
+        "reference/summary.csv",
+        "reference/simsetting.yml",
+    ] {
+        assert!(
+            dir.join(needed).exists(),
+            "`{}` is missing: the fixture `{name}` needs its scenario and Flee 3.1's reference \
+             (regenerate with `crates/tumen-parity/fixtures/reference.sh {name}`)",
+            dir.join(needed).display()
+        );
+    }
+    dir
+}
+
+/// Runs the fixture `name` with Tumen (R = 100) against its Flee 3.1 reference, by the
+/// synthetic criteria; returns the loader's warnings.
+#[expect(
+    clippy::print_stdout,
+    reason = "the suite prints every report, passed or not"
+)]
+fn fixture_parity(name: &str) -> Vec<String> {
+    let dir = fixture(name);
+    let reference = Reference::load(&dir.join("reference"))
+        .unwrap_or_else(|e| panic!("the reference of `{name}` does not load: {e}"));
+    let (tables, warnings) = run_ensemble_at(
+        name,
+        &dir.join("scenario"),
+        &dir.join("reference/simsetting.yml"),
+        SYNTHETIC_REPLICAS,
+    );
+    let ours = summarise(&tables).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let report = compare(&ours, &reference, &Criteria::synthetic());
+    println!("{report}");
+    assert!(
+        report.passed(),
+        "{name} is not at parity with Flee 3.1:\n{report}"
+    );
+    warnings
+}
+
+/// A `conflicts.csv` column spelt `North Hills` where `locations.csv` has `North_Hills`: Flee
+/// 3.1 runs and ignores the column; Tumen refused the scenario before (issue 15, case 1).
+#[test]
+fn fixture_conflicts_header() {
+    let warnings = fixture_parity("conflicts_header");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("the column `North Hills` names no location")
+                && w.contains("did you mean `North_Hills`?")),
+        "no warning about the column `North Hills` in:\n{}",
+        warnings.join("\n")
+    );
+}
+
+/// Camp_B's series lists the correction date twice, out of order: Flee 3.1 rescales at each
+/// occurrence, so its `Camp_B data` column differs from a single correction, and the
+/// deterministic check compares that column with Flee's exactly (issue 15, case 2).
+#[test]
+fn fixture_correction_repeat() {
+    let warnings = fixture_parity("correction_repeat");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("the correction of `Camp_B` on 2020-03-01 is applied 2 times")),
+        "no warning about the repeated correction date in:\n{}",
+        warnings.join("\n")
+    );
+}
+
+/// Two camps closed from day 0 and reopened on day 90, with a `location` closure over the same
+/// days whose row names a second location (ignored, as in Flee 3.1) (issue 15, case 3).
+#[test]
+fn fixture_camp_reopening() {
+    fixture_parity("camp_reopening");
 }

@@ -284,9 +284,17 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
     let country_bands = read(dir, "countries.csv")?
         .map(|t| country_bands(dir, &t))
         .transpose()?;
-    let network = read(dir, "locations.geojson")?
+    let mut network = read(dir, "locations.geojson")?
         .map(|t| read_geojson(&t).map_err(|e| invalid(dir, "locations.geojson", e)))
         .transpose()?;
+    // Links are in `links.geojson` (earlier versions put them in `locations.geojson`).
+    if let Some(network) = network.as_mut().filter(|n| n.links.is_empty())
+        && let Some(text) = read(dir, "links.geojson")?
+    {
+        network.links = read_geojson(&text)
+            .map_err(|e| invalid(dir, "links.geojson", e))?
+            .links;
+    }
     let daily_locations = read(dir, "daily_locations.csv")?
         .map(|t| {
             WideTable::read_csv(t.as_bytes(), "daily_locations.csv")
@@ -317,7 +325,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         None => {
             missing.insert(
                 "status".to_owned(),
-                "no status.csv: this run has no people by status (the seed's mechanisms write \
+                "no status.csv: this run has no people by status (only scenarios with mechanisms write \
                  it)"
                 .to_owned(),
             );

@@ -420,3 +420,30 @@ fn an_ensemble_draws_people_by_country_with_bands() {
     assert!(error.contains("countries.csv"), "{error}");
     assert!(error.contains("line 3: `p05` is not a number"), "{error}");
 }
+
+#[test]
+fn the_map_reads_points_and_links_from_their_two_files() {
+    // Today's runs write the points to locations.geojson and the lines to links.geojson;
+    // the fixture has the combined file of earlier versions. Both give the same data.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(fixture().join("locations.geojson")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features = value["features"].as_array().unwrap();
+    let layer = |kind: &str| {
+        let kept: Vec<&serde_json::Value> = features
+            .iter()
+            .filter(|f| f["properties"]["feature"] == kind)
+            .collect();
+        assert!(!kept.is_empty(), "{kind}");
+        serde_json::json!({"type": "FeatureCollection", "features": kept}).to_string()
+    };
+    std::fs::write(dir.path().join("locations.geojson"), layer("location")).unwrap();
+    std::fs::write(dir.path().join("links.geojson"), layer("link")).unwrap();
+    let split = serde_json::to_value(load_run(dir.path()).unwrap()).unwrap();
+    let combined = serde_json::to_value(load_run(&fixture()).unwrap()).unwrap();
+    assert_eq!(split, combined);
+}

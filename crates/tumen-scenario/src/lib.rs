@@ -54,12 +54,14 @@ pub mod fuzzing;
 mod native;
 mod settings;
 mod source;
+mod targets;
 mod text;
 mod yaml;
 
 pub use diagnostic::{Diagnostic, ScenarioError, Severity, Span, render};
 pub use settings::{SettingsLoad, load_settings_yaml};
 pub use source::{DirSource, MemorySource, Source};
+pub use targets::{TARGETS_FILE, read_targets};
 
 use std::path::{Path, PathBuf};
 

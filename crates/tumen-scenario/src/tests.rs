@@ -221,6 +221,33 @@ fn registration_corrections_rescale_earlier_points() {
     assert!(warnings(&loaded).contains("changes nothing"));
 }
 
+/// A correction date that a series lists twice, out of order, is applied at each occurrence in
+/// file order, as Flee 3.1's `correctLevel1Registrations` does, with a located warning (issue
+/// 15). The expected points and daily values are Flee 3.1's own for these files
+/// (`RefugeeTable.ReadL1Corrections`, then `data_table` and `get_field('C', t)`).
+#[test]
+fn a_correction_date_repeated_in_the_series_is_applied_at_each_occurrence() {
+    let source = base()
+        .with(
+            "source_data/c.csv",
+            "2019-12-30,10\n2020-01-03,50\n2020-01-02,40\n2020-01-03,60\n",
+        )
+        .with("input_csv/registration_corrections.csv", "C,2020-01-03\n");
+    let loaded = loaded(&source);
+    let series = loaded.scenario.observations.camp(LocationId(2)).unwrap();
+    assert_eq!(series.points, [(-2, 75.0), (2, 75.0), (1, 60.0), (2, 60.0)]);
+    let daily: Vec<i64> = (0..6).map(|day| series.value_at(day)).collect();
+    assert_eq!(daily, [75, 75, 60, 60, 60, 60]);
+    let text = warnings(&loaded);
+    for piece in [
+        "warning: the correction of `C` on 2020-01-03 is applied 2 times: the date is repeated in its series",
+        "--> input_csv/registration_corrections.csv:1:3, field 2 (`date`)",
+        "found it at data points 2, 4 (out of order)",
+    ] {
+        assert!(text.contains(piece), "`{piece}` is not in:\n{text}");
+    }
+}
+
 #[test]
 fn bom_crlf_and_trailing_tabs_are_accepted() {
     let crlf = |text: &str| {
@@ -655,21 +682,46 @@ fn bad_closure_day_and_name() {
     );
 }
 
+/// A `conflicts.csv` column that names no location (here a space where `locations.csv` has an
+/// underscore) is ignored with a located warning, as Flee 3.1 ignores it (issue 15).
 #[test]
-fn bad_conflicts_header() {
-    let source = base().with(
-        "input_csv/conflicts.csv",
-        "#Day,A,Bx\n0,1,0\n1,1,0\n2,1,0\n3,1,0\n4,1,0\n",
-    );
-    assert_fails_with(
-        &source,
-        &[
-            "error: unknown location `Bx`",
-            "--> input_csv/conflicts.csv:1:8, field 3",
-            "expected a location name, found `Bx`",
-            "did you mean `B`?",
-        ],
-    );
+fn conflicts_header_naming_no_location_is_ignored_with_a_warning() {
+    let locations = LOCATIONS.replace("\nB,North", "\nB_town,North");
+    let routes = ROUTES
+        .replace("A,B,", "A,B_town,")
+        .replace("\nB,", "\nB_town,");
+    let source = base()
+        .with("input_csv/locations.csv", locations.as_str())
+        .with("input_csv/routes.csv", routes.as_str())
+        .with(
+            "input_csv/closures.csv",
+            "#closure_type,name1,name2,closure_start,closure_end\n",
+        )
+        .with(
+            "input_csv/conflicts.csv",
+            "#Day,A,B town\n0,1,0\n1,1,0\n2,1,0.5\n3,1,0.5\n4,1,0.5\n",
+        );
+    let loaded = loaded(&source);
+    let text = warnings(&loaded);
+    for piece in [
+        "warning: the column `B town` names no location; it is ignored, as Flee 3.1 does",
+        "--> input_csv/conflicts.csv:1:8, field 3 of the header (a location column)",
+        "expected a location name, found `B town`",
+        "did you mean `B_town`?",
+    ] {
+        assert!(text.contains(piece), "`{piece}` is not in:\n{text}");
+    }
+    let warning = loaded
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("names no location"))
+        .unwrap_or_else(|| panic!("no warning in:\n{text}"));
+    assert_eq!(warning.severity, Severity::Warning);
+    // The column is dropped: only `A` has conflict intensities, and its values are kept.
+    let conflicts = &loaded.scenario.schedule.conflicts;
+    assert_eq!(conflicts.locations, [LocationId(0)]);
+    assert_eq!(conflicts.intensity.len(), 5);
+    assert!(conflicts.intensity.iter().all(|row| row == &[1.0]));
 }
 
 #[test]

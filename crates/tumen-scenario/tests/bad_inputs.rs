@@ -142,6 +142,9 @@ const LOADS_WITH_WARNINGS: &[&str] = &[
     "conflict_zone_unlinked",
     // The rows are taken in order, as Flee 3.1 does, and the day column is never read.
     "conflicts_day_not_a_number",
+    // Flee 3.1 runs it and ignores the column (issue 15).
+    "conflicts_misspelt_location",
+    "conflicts_unknown_location",
 ];
 
 /// Cases that load without a word: a location type that merely contains `camp` (`camps`) is a

@@ -9,6 +9,7 @@ mod record;
 mod system;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt as _;
 use std::path::{Path, PathBuf};
 
 fn scenario(name: &str) -> PathBuf {
@@ -271,4 +272,59 @@ fn an_ensemble_writes_bands_and_its_first_replica_is_the_plain_run() {
             by_location[day]
         );
     }
+}
+
+#[test]
+fn the_closing_line_names_every_file_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = tumen()
+        .args(["run", "--formats", "long", "--output"])
+        .arg(dir.path())
+        .arg(scenario("toy_escape"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let closing = stderr.lines().last().unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(closing.contains(&name), "`{name}` not in: {closing}");
+    }
+}
+
+#[test]
+fn argument_errors_and_an_output_that_is_a_file_are_user_errors() {
+    // A malformed command line is a problem with the input: exit code 1, as the README says.
+    tumen()
+        .args(["run", "--days", "0"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--days"));
+    tumen().args(["run", "--no-such-flag"]).assert().code(1);
+    tumen()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Flee").and(predicates::str::contains("Examples:")));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    std::fs::write(&file, "x").unwrap();
+    tumen()
+        .args(["run", "--days", "3", "--output"])
+        .arg(&file)
+        .arg(scenario("toy_escape"))
+        .assert()
+        .code(1)
+        .stderr(
+            predicates::str::contains("is an existing file")
+                .and(predicates::str::contains("this is a bug").not()),
+        );
+}
+
+#[test]
+fn validate_without_a_scenario_checks_the_embedded_flagship() {
+    tumen()
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("`embedded` is valid"));
 }

@@ -7,37 +7,51 @@
 //! hash on every machine and with every build (it identifies content; it is no defence against
 //! someone forging a file).
 
-use crate::args::RunArgs;
-use anyhow::Context as _;
+use crate::error::Error;
+use crate::run::RunRequest;
+use crate::scenario::{Prepared, ScenarioSource};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-use tumen_core::Scenario;
 
 /// 64-bit FNV-1a, incrementally.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Fnv64(u64);
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl Fnv64 {
-    pub(crate) fn new() -> Self {
+    /// The hash of nothing.
+    #[must_use]
+    pub fn new() -> Self {
         Self(tumen_engine::checkpoint::FNV1A_OFFSET)
     }
 
-    pub(crate) fn update(&mut self, bytes: &[u8]) {
+    /// Hashes `bytes` after what was hashed so far.
+    pub fn update(&mut self, bytes: &[u8]) {
         self.0 = tumen_engine::checkpoint::fnv1a(self.0, bytes);
     }
 
-    pub(crate) fn value(self) -> u64 {
+    /// The hash.
+    #[must_use]
+    pub fn value(self) -> u64 {
         self.0
     }
 
-    pub(crate) fn hex(self) -> String {
+    /// The hash as 16 hexadecimal digits.
+    #[must_use]
+    pub fn hex(self) -> String {
         format!("{:016x}", self.0)
     }
 }
 
 /// The hash of one byte string.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> String {
+#[must_use]
+pub fn hash_bytes(bytes: &[u8]) -> String {
     let mut hasher = Fnv64::new();
     hasher.update(bytes);
     hasher.hex()
@@ -45,32 +59,37 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> String {
 
 /// One input file and the hash of its bytes.
 #[derive(Clone, Debug, Serialize)]
-pub(crate) struct InputFile {
+pub struct InputFile {
     /// Relative to the scenario directory, with `/` between parts.
-    pub(crate) path: String,
-    pub(crate) bytes: u64,
-    pub(crate) fnv1a64: String,
+    pub path: String,
+    /// Its length.
+    pub bytes: u64,
+    /// Its hash.
+    pub fnv1a64: String,
 }
 
 /// Where the scenario came from.
 #[derive(Clone, Debug, Serialize)]
-pub(crate) struct ScenarioRecord {
-    pub(crate) name: String,
+pub struct ScenarioRecord {
+    /// The scenario's name.
+    pub name: String,
     /// `embedded` or `directory`.
-    pub(crate) kind: &'static str,
+    pub kind: &'static str,
     /// The directory as given on the command line, and in full (for a directory).
-    pub(crate) path: Option<String>,
-    pub(crate) absolute_path: Option<String>,
+    pub path: Option<String>,
+    /// The directory in full.
+    pub absolute_path: Option<String>,
     /// Hash over every file (paths, lengths and bytes, in path order).
-    pub(crate) content_fnv1a64: String,
-    pub(crate) files: Vec<InputFile>,
+    pub content_fnv1a64: String,
+    pub files: Vec<InputFile>,
     /// The settings file given with `--settings`, with its hash.
-    pub(crate) settings_file: Option<InputFile>,
+    pub settings_file: Option<InputFile>,
 }
 
 impl ScenarioRecord {
     /// A scenario held in memory (the embedded one): `files` are `(relative path, bytes)`.
-    pub(crate) fn embedded(name: &str, files: &[(&str, &[u8])]) -> Self {
+    #[must_use]
+    pub fn embedded(name: &str, files: &[(&str, &[u8])]) -> Self {
         let mut files: Vec<(String, &[u8])> = files
             .iter()
             .map(|(path, bytes)| ((*path).to_owned(), *bytes))
@@ -173,78 +192,101 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result
 
 /// The record written as `run.json`.
 #[derive(Clone, Debug, Serialize)]
-pub(crate) struct RunRecord {
-    pub(crate) tool: &'static str,
-    pub(crate) version: &'static str,
+pub struct RunRecord {
+    /// Always `tumen`.
+    pub tool: &'static str,
+    /// Tumen's version.
+    pub version: &'static str,
     /// The arguments as given, the program first.
-    pub(crate) command_line: Vec<String>,
+    pub command_line: Vec<String>,
     /// The directory the command ran in (relative paths above are relative to it).
-    pub(crate) working_directory: Option<String>,
+    pub working_directory: Option<String>,
     /// A command that reruns this run with the same output: the same scenario, settings, days,
     /// overrides, engine, seed, replicas and formats, writing to `<OUTPUT>`.
-    pub(crate) rerun: Vec<String>,
-    pub(crate) engine: &'static str,
-    pub(crate) seed: u64,
-    pub(crate) replicas: u64,
+    pub rerun: Vec<String>,
+    /// The engine that ran.
+    pub engine: &'static str,
+    /// The seed.
+    pub seed: u64,
+    /// Replicas run.
+    pub replicas: u64,
     /// Threads for the replicas (`None`: all cores); the output does not depend on it.
-    pub(crate) jobs: Option<usize>,
+    pub jobs: Option<usize>,
     /// `--days`, when given.
-    pub(crate) days_override: Option<u32>,
+    pub days_override: Option<u32>,
     /// `--set` overrides of `scenario.toml`, in order.
-    pub(crate) overrides: Vec<String>,
+    pub overrides: Vec<String>,
     /// `--formats`: the extra output files.
-    pub(crate) formats: Vec<String>,
-    pub(crate) days: u32,
-    pub(crate) start_date: String,
-    pub(crate) scenario: ScenarioRecord,
+    pub formats: Vec<String>,
+    /// Days simulated.
+    pub days: u32,
+    /// Day 0.
+    pub start_date: String,
+    /// The scenario's inputs.
+    pub scenario: ScenarioRecord,
     /// The settings used, every field (`tumen_core::Settings`).
-    pub(crate) settings: tumen_core::Settings,
+    pub settings: tumen_core::Settings,
     /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    pub(crate) started: String,
-    pub(crate) finished: String,
-    pub(crate) wall_seconds: f64,
+    pub started: String,
+    /// When it ended (UTC).
+    pub finished: String,
+    /// Seconds from start to end.
+    pub wall_seconds: f64,
     /// Whether the run was continued from checkpoints (`tumen resume`); the times are those
     /// of the last part.
-    pub(crate) resumed: bool,
+    pub resumed: bool,
     #[serde(skip)]
     started_at: SystemTime,
 }
 
 impl RunRecord {
-    /// The record of a run starting at `started`, with the loaded `scenario` (finished when the
+    /// The record of a run of `request` on `prepared` starting at `started` (finished when the
     /// run ends, with [`RunRecord::finish`]). Reads every input file again to hash it.
     ///
     /// # Errors
     /// When an input file cannot be read.
     pub(crate) fn start(
-        args: &RunArgs,
-        scenario: &Scenario,
+        request: &RunRequest,
+        prepared: &Prepared,
         engine: &'static str,
+        replicas: u64,
         started: SystemTime,
-    ) -> anyhow::Result<Self> {
-        let source = match &args.scenario {
-            Some(dir) => ScenarioRecord::directory(&scenario.name, dir)
-                .with_context(|| format!("hashing the files of `{}`", dir.display()))?,
-            None => ScenarioRecord::embedded(&scenario.name, crate::embedded::FILES),
+    ) -> Result<Self, Error> {
+        let scenario = prepared.scenario();
+        let source = match &prepared.source {
+            ScenarioSource::Directory(dir) => ScenarioRecord::directory(&scenario.name, dir)
+                .map_err(|source| Error::Io {
+                    action: "read (to hash)",
+                    path: dir.clone(),
+                    source,
+                })?,
+            ScenarioSource::Embedded => {
+                ScenarioRecord::embedded(&scenario.name, crate::embedded::FILES)
+            }
         };
         let source = source
-            .with_settings_file(args.settings.as_deref())
-            .context("hashing the settings file")?;
+            .with_settings_file(request.settings.as_deref())
+            .map_err(|source| Error::Io {
+                action: "read (to hash)",
+                path: request.settings.clone().unwrap_or_default(),
+                source,
+            })?;
+        let formats = crate::write::format_names(&request.formats);
         Ok(Self {
             tool: "tumen",
             version: env!("CARGO_PKG_VERSION"),
-            command_line: std::env::args().collect(),
+            command_line: request.command_line.clone(),
             working_directory: std::env::current_dir()
                 .ok()
                 .map(|p| p.display().to_string()),
-            rerun: rerun_args(args, engine),
+            rerun: rerun_args(request, engine, replicas, &formats),
             engine,
-            seed: args.seed,
-            replicas: args.replicas,
-            jobs: args.jobs,
-            days_override: args.days,
-            overrides: args.set.clone(),
-            formats: format_names(args),
+            seed: request.seed,
+            replicas,
+            jobs: request.jobs,
+            days_override: request.days,
+            overrides: request.overrides.clone(),
+            formats,
             days: scenario.days,
             start_date: scenario.start_date.to_string(),
             scenario: source,
@@ -270,20 +312,25 @@ impl RunRecord {
 }
 
 /// `tumen run` arguments that reproduce the run (the output directory left as `<OUTPUT>`).
-fn rerun_args(args: &RunArgs, engine: &str) -> Vec<String> {
+fn rerun_args(
+    request: &RunRequest,
+    engine: &str,
+    replicas: u64,
+    formats: &[String],
+) -> Vec<String> {
     let mut out: Vec<String> = vec!["tumen".into(), "run".into()];
-    if let Some(dir) = &args.scenario {
+    if let Some(dir) = &request.scenario {
         out.push(dir.display().to_string());
     }
-    if let Some(settings) = &args.settings {
+    if let Some(settings) = &request.settings {
         out.push("--settings".into());
         out.push(settings.display().to_string());
     }
-    if let Some(days) = args.days {
+    if let Some(days) = request.days {
         out.push("--days".into());
         out.push(days.to_string());
     }
-    for value in &args.set {
+    for value in &request.overrides {
         out.push("--set".into());
         out.push(value.clone());
     }
@@ -291,31 +338,43 @@ fn rerun_args(args: &RunArgs, engine: &str) -> Vec<String> {
         "--engine".into(),
         engine.to_owned(),
         "--seed".into(),
-        args.seed.to_string(),
+        request.seed.to_string(),
     ]);
     out.push("--replicas".into());
-    out.push(args.replicas.to_string());
-    let formats = format_names(args);
+    out.push(replicas.to_string());
     if !formats.is_empty() {
         out.push("--formats".into());
         out.push(formats.join(","));
+    }
+    if request.replica_outputs {
+        out.push("--replica-outputs".into());
     }
     out.push("--output".into());
     out.push("<OUTPUT>".into());
     out
 }
 
-/// The names of the `--formats` given.
-fn format_names(args: &RunArgs) -> Vec<String> {
-    args.formats
-        .iter()
-        .filter_map(clap::ValueEnum::to_possible_value)
-        .map(|value| value.get_name().to_owned())
-        .collect()
+/// The fingerprint of a run's inputs, which its checkpoints carry: the scenario's files, the
+/// settings file, the days and the overrides.
+#[must_use]
+pub(crate) fn fingerprint(record: &RunRecord) -> u64 {
+    let mut hash = Fnv64::new();
+    hash.update(record.scenario.content_fnv1a64.as_bytes());
+    hash.update(&[0]);
+    if let Some(settings) = &record.scenario.settings_file {
+        hash.update(settings.fnv1a64.as_bytes());
+    }
+    hash.update(&[0]);
+    hash.update(&record.days.to_le_bytes());
+    for value in &record.overrides {
+        hash.update(value.as_bytes());
+        hash.update(&[0]);
+    }
+    hash.value()
 }
 
 /// A time as UTC `YYYY-MM-DDTHH:MM:SS.mmmZ` (times before 1970 are written as 1970).
-pub(crate) fn utc_timestamp(time: SystemTime) -> String {
+pub fn utc_timestamp(time: SystemTime) -> String {
     let since = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();

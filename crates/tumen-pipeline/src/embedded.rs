@@ -1,6 +1,6 @@
 //! The flagship scenario, embedded in the binary so that `tumen run` works with no files.
 
-use tumen_scenario::{LoadOptions, Loaded, MemorySource, ScenarioError};
+use tumen_scenario::MemorySource;
 
 macro_rules! embed {
     ($($path:literal),* $(,)?) => {
@@ -9,7 +9,7 @@ macro_rules! embed {
 }
 
 /// The files of `scenarios/korea-china/`, relative to it.
-pub(crate) const FILES: &[(&str, &[u8])] = embed![
+pub const FILES: &[(&str, &[u8])] = embed![
     "input_csv/locations.csv",
     "input_csv/routes.csv",
     "input_csv/closures.csv",
@@ -36,19 +36,22 @@ pub(crate) const FILES: &[(&str, &[u8])] = embed![
     "mechanisms/targets.csv",
 ];
 
-/// Loads the embedded flagship scenario.
-pub(crate) fn load(options: &LoadOptions) -> Result<Loaded, ScenarioError> {
-    let source = MemorySource::new(
+/// The embedded scenario's name.
+pub(crate) const NAME: &str = "korea-china";
+
+/// The embedded files as a scenario source.
+pub(crate) fn source() -> MemorySource {
+    MemorySource::new(
         FILES
             .iter()
             .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec())),
-    );
-    tumen_scenario::load(&source, "korea-china", options)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tumen_scenario::LoadOptions;
 
     /// Every file of the scenario directory that a Flee reader needs is embedded: a file added
     /// to `scenarios/korea-china/` without being listed here would silently be missing.
@@ -73,7 +76,7 @@ mod tests {
 
     #[test]
     fn the_embedded_scenario_loads_without_errors() {
-        let loaded = load(&LoadOptions::default()).unwrap();
+        let loaded = tumen_scenario::load(&source(), NAME, &LoadOptions::default()).unwrap();
         assert_eq!(loaded.scenario.name, "korea-china");
         assert_eq!(loaded.scenario.days, 4018);
         assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
