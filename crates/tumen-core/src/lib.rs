@@ -27,8 +27,9 @@ mod targets;
 pub use ids::{CountryId, Day, LinkId, LocationId};
 pub use jiff::civil::Date;
 pub use mechanisms::{
-    Aid, Asylum, Campaign, Channel, Detention, DetentionSite, Duration, Enforcement,
-    EnforcementRegion, Incident, Mechanisms, Push, PushRate, Recrossing, Trigger, VoluntaryReturn,
+    Aid, Asylum, Brokers, CATEGORIES, Campaign, Capacity, Channel, Detention, DetentionSite,
+    Duration, Enforcement, EnforcementRegion, Failure, Incident, Mechanisms, Mortality, Push,
+    PushRate, Recrossing, Seasonality, Trigger, VoluntaryReturn,
 };
 pub use network::{Link, Location, LocationKind, Network, NetworkBuilder, Route};
 pub use scenario::Scenario;

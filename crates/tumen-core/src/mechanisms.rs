@@ -43,6 +43,46 @@ pub struct Mechanisms {
     pub triggers: Vec<Trigger>,
     /// Aid presence per location.
     pub aid: Option<Aid>,
+    /// Monthly profiles multiplying push and re-crossing (a frozen river in winter).
+    pub seasonality: Option<Seasonality>,
+    /// Daily death hazards per category of people.
+    pub mortality: Option<Mortality>,
+}
+
+/// The categories people are counted in each day, in slot order (the engine's
+/// `DayView::status_counts`). `hidden` is a free person in an irregular country; `queued` a
+/// claimant waiting for a channel's decision; `dead` a person who died (no longer anywhere).
+pub const CATEGORIES: [&str; 11] = [
+    "free",
+    "hidden",
+    "seeking_asylum",
+    "returning",
+    "detained",
+    "processing",
+    "exiting",
+    "exited",
+    "at_home",
+    "queued",
+    "dead",
+];
+
+/// Monthly seasonal profiles: 12 multipliers, January first, applied on every day of the
+/// month (by the calendar date of the scenario day).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seasonality {
+    /// Multiplies the expected push from every origin.
+    pub push: Option<[f64; 12]>,
+    /// Multiplies the daily re-crossing probability of people at home.
+    pub recrossing: Option<[f64; 12]>,
+}
+
+/// Mortality: the daily probability that a person of a category dies. Dead people leave
+/// every location count; they are counted in the `dead` category and the `deaths` event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mortality {
+    /// `(index into [`CATEGORIES`], daily hazard series)`; the categories `exited` and
+    /// `dead` are not allowed.
+    pub hazards: Vec<(usize, Series)>,
 }
 
 impl Mechanisms {
@@ -187,6 +227,11 @@ pub struct Recrossing {
     pub rate: f64,
     /// Optional dimensionless intensity series (for instance the famine index at home).
     pub intensity: Option<Series>,
+    /// Optional dated multiplier for people at home after deportation (released from
+    /// detention), for instance harsher penalties at home from a date: it multiplies their
+    /// daily probability of leaving again. People who came home of their own accord keep the
+    /// plain rate.
+    pub deported_multiplier: Option<Series>,
 }
 
 /// Hidden people who are settled head home with a daily probability
@@ -210,8 +255,12 @@ pub struct VoluntaryReturn {
 /// are detained as if detected).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Asylum {
-    /// Daily probability of setting out, per hidden settled person.
+    /// Daily probability of setting out, per hidden settled person (with brokers: the base
+    /// rate, to which the network term is added).
     pub rate: Series,
+    /// Brokers: the rate grows with the number of people already exited, who pay brokers'
+    /// fees for their relatives.
+    pub brokers: Option<Brokers>,
     /// The channels.
     pub channels: Vec<Channel>,
     /// Scheduled incidents.
@@ -234,6 +283,77 @@ pub struct Channel {
     pub success: f64,
     /// Days between a successful claim and leaving for the exit.
     pub delay: Duration,
+    /// First day the channel is open (`None`: from the start).
+    pub open: Option<i64>,
+    /// Last day the channel is open, inclusive (`None`: never closes).
+    pub close: Option<i64>,
+    /// How many claims the channel decides per day or per month (`None`: every claim is
+    /// decided on arrival). Claimants beyond it wait, `queued`, at the channel.
+    pub capacity: Option<Capacity>,
+    /// What happens to people whose claim fails.
+    pub on_failure: Failure,
+}
+
+impl Channel {
+    /// Whether the channel is open on day `t`.
+    #[must_use]
+    pub fn open_on(&self, t: i64) -> bool {
+        self.open.is_none_or(|open| t >= open) && self.close.is_none_or(|close| t <= close)
+    }
+}
+
+/// The brokers' network effect on setting out for asylum: on day `t` the daily probability is
+/// `rate(t) + per_exited × E`, or with a saturation `S`,
+/// `rate(t) + per_exited × E × S / (S + E)`, capped at 1, where `E` is the number of people
+/// exited by the start of the day plus `exited_before`. Counts are model people (divided by
+/// `hasten`; `per_exited` multiplied by it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Brokers {
+    /// Added daily probability per person already exited.
+    pub per_exited: f64,
+    /// Saturation of the network term (people), if any.
+    pub saturation: Option<f64>,
+    /// People at the destination before day 0.
+    pub exited_before: f64,
+}
+
+impl Brokers {
+    /// The network term for `exited` people (before the cap).
+    #[must_use]
+    pub fn network(&self, exited: f64) -> f64 {
+        let e = (exited + self.exited_before).max(0.0);
+        match self.saturation {
+            Some(s) if s > 0.0 => self.per_exited * e * s / (s + e),
+            _ => self.per_exited * e,
+        }
+    }
+}
+
+/// A channel's capacity: whole claims decided per day, or per calendar month (spread over its
+/// days). Fractions carry over: the claims decided by the end of day `t` are
+/// `floor(Σ_{s ≤ t} c(s))`, with `c(s)` the capacity of day `s` (a month's capacity divided by
+/// its number of days).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// Claims per period (model people).
+    pub claims: Series,
+    /// Whether `claims` is per calendar month (otherwise per day).
+    pub per_month: bool,
+}
+
+/// What happens to a failed claimant.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Failure {
+    /// Detained at the detention site nearest the channel, then released at home (as if
+    /// detected).
+    #[default]
+    Deported,
+    /// Sent on to the channel's exit anyway (after the channel's delay), as transit countries
+    /// did.
+    SentOn,
+    /// Held where the claim was made for a duration, then released there (free; hidden again
+    /// in an irregular country).
+    Detained(Duration),
 }
 
 /// A scheduled incident: on `day`, `size` hidden people of the channel's country (drawn at
@@ -249,6 +369,12 @@ pub struct Incident {
     pub size: u64,
     /// Probability that each claim succeeds.
     pub success: f64,
+    /// Partial outcome: exactly this many of the group are allowed to leave (a uniformly
+    /// random subset; at most `size`); the others fail. `None`: each claim succeeds with
+    /// `success`.
+    pub allowed: Option<u64>,
+    /// What happens to those who fail (`None`: the channel's `on_failure`).
+    pub on_failure: Option<Failure>,
     /// A label (for example the mission's name and the source).
     pub label: String,
 }
@@ -290,4 +416,51 @@ pub struct Aid {
     pub return_damping: f64,
     /// Reduction per unit of raised enforcement (daily detection probability).
     pub enforcement_reduction: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_brokers_network_term_is_linear_or_saturating() {
+        let linear = Brokers {
+            per_exited: 1e-6,
+            saturation: None,
+            exited_before: 100.0,
+        };
+        assert!((linear.network(900.0) - 1e-3).abs() < 1e-15);
+        let saturating = Brokers {
+            saturation: Some(1000.0),
+            ..linear
+        };
+        // E = 1000 = S: half of per_exited × E; far above S it tends to per_exited × S.
+        assert!((saturating.network(900.0) - 0.5e-3).abs() < 1e-15);
+        assert!((saturating.network(1e12) - 1e-3).abs() < 1e-9);
+        assert!(saturating.network(1e12) < 1e-3);
+    }
+
+    #[test]
+    fn a_channel_is_open_from_its_first_to_its_last_day() {
+        let channel = Channel {
+            name: "c".into(),
+            location: LocationId(0),
+            exit: LocationId(1),
+            weight: Series::constant(1.0),
+            success: 1.0,
+            delay: Duration::Fixed(1),
+            open: Some(10),
+            close: Some(20),
+            capacity: None,
+            on_failure: Failure::default(),
+        };
+        assert!(!channel.open_on(9) && channel.open_on(10));
+        assert!(channel.open_on(20) && !channel.open_on(21));
+        let always = Channel {
+            open: None,
+            close: None,
+            ..channel
+        };
+        assert!(always.open_on(-5) && always.open_on(100_000));
+    }
 }

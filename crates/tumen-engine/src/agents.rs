@@ -1,7 +1,7 @@
 //! The agent engine: one small record per person, advanced day by day in fixed chunks.
 
 use crate::mechanisms::Status;
-use crate::process::{DayProcess, Sink};
+use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
 use rayon::prelude::*;
@@ -16,6 +16,14 @@ pub(crate) const PLACE_MASK: u32 = ARRIVED - 1;
 pub(crate) const NO_ROUTE: u32 = u32::MAX;
 pub(crate) const HOP_BITS: u32 = 6;
 pub(crate) const HOP_MASK: u32 = (1 << HOP_BITS) - 1;
+/// The place of a dead person: on a link no network has, and in no count.
+pub(crate) const DEAD_PLACE: u32 = ON_LINK | PLACE_MASK;
+
+/// Whether a person no longer takes part in any day (exited or dead).
+#[inline]
+pub(crate) fn inert(agent: &Agent) -> bool {
+    agent.status == Status::Exited as u8 || agent.status == Status::Dead as u8
+}
 
 /// One person: 16 bytes of plain data.
 ///
@@ -121,6 +129,9 @@ pub struct AgentEngine {
     pub status_counts: Vec<u64>,
     /// Events of the day so far (empty without mechanisms).
     pub events: Vec<u64>,
+    /// The events of a group decided at once (kept, so that the daily queues allocate
+    /// nothing).
+    group_events: Vec<i32>,
 }
 
 impl AgentEngine {
@@ -134,6 +145,7 @@ impl AgentEngine {
             link_counts: vec![0; model.link_count()],
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
+            group_events: vec![0; model.mech.event_slots()],
         }
     }
 
@@ -165,7 +177,9 @@ impl AgentEngine {
         let mut engine = Self::new(model);
         for agent in batches.iter().flatten() {
             let place = (agent.place & PLACE_MASK) as usize;
-            if agent.place & ON_LINK == 0 {
+            if agent.place == DEAD_PLACE {
+                // Counted in no place.
+            } else if agent.place & ON_LINK == 0 {
                 engine.location_counts[place] += 1;
             } else {
                 engine.link_counts[place] += 1;
@@ -245,7 +259,7 @@ impl AgentEngine {
                     links,
                     categories,
                 };
-                let exited = |agent: &Agent| mech_active && agent.status == Status::Exited as u8;
+                let exited = |agent: &Agent| mech_active && inert(agent);
                 // One loop per kind of pass, so that the test of whether an agent takes part
                 // is the only work for the agents that do not.
                 match pass {
@@ -285,9 +299,11 @@ impl AgentEngine {
         }
     }
 
-    /// A scheduled incident: `size` people drawn uniformly at random among the eligible ones
-    /// (Knuth's selection sampling, in batch order) are moved to the channel and claim
-    /// asylum there. Returns how many were drawn.
+    /// A group decided at once (see [`crate::mechanisms::Group`]): `size` people drawn
+    /// uniformly at random among the eligible ones (Knuth's selection sampling, in batch
+    /// order), brought to the channel when the group is an incident, and decided there; with
+    /// `allowed`, the successes are a uniformly random subset of that many (selection sampling
+    /// again). Returns how many were drawn.
     pub(crate) fn incident(
         &mut self,
         model: &Model,
@@ -296,16 +312,14 @@ impl AgentEngine {
         group: crate::mechanisms::Group,
         rng: &mut crate::rng::Stream,
     ) -> u64 {
-        let crate::mechanisms::Group {
-            size,
-            channel,
-            success,
-        } = group;
         let total = self.agents().filter(|a| eligible(a)).count() as u64;
-        let wanted = size.min(total);
+        let wanted = group.size.min(total);
+        let mut allowed_left = group.allowed.map_or(0, |a| a.min(wanted));
         let (mut seen, mut chosen) = (0_u64, 0_u64);
-        let location = model.mech.channel_location(channel);
-        let mut events = vec![0_i32; self.events.len()];
+        let location = model.mech.channel_location(group.channel);
+        let mut events = std::mem::take(&mut self.group_events);
+        events.clear();
+        events.resize(self.events.len(), 0);
         for agent in self.batches.iter_mut().flatten() {
             if chosen == wanted {
                 break;
@@ -319,24 +333,40 @@ impl AgentEngine {
             if crate::rng::uniform(rng) >= p {
                 continue;
             }
+            let decision = if group.allowed.is_some() {
+                #[expect(clippy::cast_precision_loss, reason = "small counts")]
+                let p = allowed_left as f64 / (wanted - chosen) as f64;
+                let accept = u64::from(crate::rng::uniform(rng) < p);
+                allowed_left -= accept;
+                Decision::Accept(accept)
+            } else {
+                Decision::Probability(group.success)
+            };
             chosen += 1;
             let before = *agent;
-            let arrived = before.brought_to_channel(location);
+            let arrived = if group.bring {
+                before.brought_to_channel(location)
+            } else {
+                before
+            };
             *agent = arrived;
             let mut sink = OneAgent {
                 agent,
                 events: &mut events,
             };
-            process.claim(arrived, 1, channel, success, rng, &mut sink);
+            process.group_claim(arrived, 1, &group, decision, rng, &mut sink);
             let moved = *sink.agent;
             self.location_counts[(before.place & PLACE_MASK) as usize] -= 1;
-            self.location_counts[(moved.place & PLACE_MASK) as usize] += 1;
+            if moved.place != DEAD_PLACE {
+                self.location_counts[(moved.place & PLACE_MASK) as usize] += 1;
+            }
             if !self.status_counts.is_empty() {
                 self.status_counts[model.category(&before)] -= 1;
                 self.status_counts[model.category(&moved)] += 1;
             }
         }
         apply(&mut self.events, &events);
+        self.group_events = events;
         chosen
     }
 }
@@ -368,7 +398,9 @@ impl Chunk<'_> {
         let place = sink.agent.place;
         if place & !(SENT_BACK | ARRIVED) != before.place & !(SENT_BACK | ARRIVED) {
             self.counts[slot(before.place, self.locations)] -= 1;
-            self.counts[slot(place, self.locations)] += 1;
+            if place != DEAD_PLACE {
+                self.counts[slot(place, self.locations)] += 1;
+            }
         }
         if self.categories > 0 {
             let was = self.model.category(&before);

@@ -360,7 +360,16 @@ pub(crate) fn check(model: &Model, state: &State) -> Result<(), CheckpointError>
 /// Whether an agent's indices fit the model (an explanation when not).
 fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
     let index = (agent.place & PLACE_MASK) as usize;
-    if agent.place & ON_LINK != 0 {
+    let dead = agent.status == Status::Dead as u8;
+    if dead != (agent.place == crate::agents::DEAD_PLACE) {
+        return Err(format!(
+            "has status {} at place {:#x}",
+            agent.status, agent.place
+        ));
+    }
+    if dead {
+        // Nowhere, by design.
+    } else if agent.place & ON_LINK != 0 {
         if index >= model.link_count() {
             return Err(format!("is on link {index} of {}", model.link_count()));
         }
@@ -373,7 +382,7 @@ fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
     if !agent.km_on_link.is_finite() || agent.km_on_link < 0.0 {
         return Err(format!("has travelled {} km on its link", agent.km_on_link));
     }
-    if agent.status > Status::Returning as u8 {
+    if agent.status > Status::Dead as u8 {
         return Err(format!("has status {}", agent.status));
     }
     let mech = &model.mech;
@@ -382,10 +391,12 @@ fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
             agent.route == NO_ROUTE
                 || ((agent.route >> HOP_BITS) as usize) < model.routes.path_end.len()
         }
-        Status::SeekingAsylum | Status::Exiting => (agent.route as usize) < mech.channels,
+        Status::SeekingAsylum | Status::Exiting | Status::Queued => {
+            (agent.route as usize) < mech.channels
+        }
         Status::Processing => ((agent.route >> 16) as usize) < mech.channels,
         Status::Returning => (agent.route as usize) < mech.targets.len(),
-        Status::AtHome | Status::Detained | Status::Exited => true,
+        Status::AtHome | Status::Detained | Status::Exited | Status::Dead => true,
     };
     if fits {
         Ok(())
@@ -445,7 +456,13 @@ mod tests {
                 .unwrap_err()
                 .contains("link 2 of 2")
         );
-        assert!(fits(0, NO_ROUTE, 8, 0.0).unwrap_err().contains("status 8"));
+        assert!(
+            fits(0, NO_ROUTE, 10, 0.0)
+                .unwrap_err()
+                .contains("status 10")
+        );
+        assert!(fits(0, NO_ROUTE, Status::Dead as u8, 0.0).is_err());
+        assert!(fits(0, 0, Status::Queued as u8, 0.0).is_err());
         assert!(fits(0, NO_ROUTE, 0, f32::NAN).is_err());
         assert!(fits(0, NO_ROUTE, 0, -1.0).is_err());
         assert!(

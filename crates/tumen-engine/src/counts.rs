@@ -3,9 +3,10 @@
 //! splits of the cohort (see `process.rs`). Its cost grows with the number of distinct states,
 //! not with the number of people.
 
-use crate::agents::{ARRIVED, Agent, BATCHES, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK};
-use crate::mechanisms::Status;
-use crate::process::{DayProcess, Sink};
+use crate::agents::{
+    ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, inert,
+};
+use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model};
 
@@ -100,7 +101,9 @@ impl CountEngine {
         let mut engine = Self::new(model);
         for cohort in batches.iter().flatten() {
             let place = (cohort.agent.place & PLACE_MASK) as usize;
-            if cohort.agent.place & ON_LINK == 0 {
+            if cohort.agent.place == DEAD_PLACE {
+                // Counted in no place.
+            } else if cohort.agent.place & ON_LINK == 0 {
                 engine.location_counts[place] += cohort.count;
             } else {
                 engine.link_counts[place] += cohort.count;
@@ -181,7 +184,7 @@ impl CountEngine {
         for cohort in self.batches[batch].drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
             let run = match pass {
-                _ if mech_active && cohort.agent.status == Status::Exited as u8 => false,
+                _ if mech_active && inert(&cohort.agent) => false,
                 Pass::Whole => true,
                 Pass::Depart => !on_link || mech_active,
                 Pass::Travel => on_link,
@@ -243,9 +246,10 @@ impl CountEngine {
         }
     }
 
-    /// A scheduled incident (see the agent engine): a uniformly random group of `size` among
-    /// the eligible people, drawn cohort by cohort as a multivariate hypergeometric split,
-    /// moves to the channel and claims asylum. Returns how many were drawn.
+    /// A group decided at once (see the agent engine): a uniformly random group of `size`
+    /// among the eligible people, drawn cohort by cohort as a multivariate hypergeometric
+    /// split, and with `allowed` its successes split the same way. Returns how many were
+    /// drawn.
     pub(crate) fn incident(
         &mut self,
         model: &Model,
@@ -254,11 +258,6 @@ impl CountEngine {
         group: crate::mechanisms::Group,
         rng: &mut crate::rng::Stream,
     ) -> u64 {
-        let crate::mechanisms::Group {
-            size,
-            channel,
-            success,
-        } = group;
         let mut total: u64 = self
             .batches
             .iter()
@@ -266,9 +265,10 @@ impl CountEngine {
             .filter(|c| eligible(&c.agent))
             .map(|c| c.count)
             .sum();
-        let mut wanted = size.min(total);
+        let mut wanted = group.size.min(total);
+        let mut allowed_left = group.allowed.map_or(0, |a| a.min(wanted));
         let drawn = wanted;
-        let location = model.mech.channel_location(channel);
+        let location = model.mech.channel_location(group.channel);
         for batch in 0..BATCHES {
             if wanted == 0 {
                 break;
@@ -294,18 +294,28 @@ impl CountEngine {
                 }
                 let taken = hypergeometric(total, cohort.count, wanted, rng);
                 total -= cohort.count;
-                wanted -= taken;
                 if taken == 0 {
                     continue;
                 }
+                let decision = if group.allowed.is_some() {
+                    let accept = hypergeometric(wanted, allowed_left, taken, rng);
+                    allowed_left -= accept;
+                    Decision::Accept(accept)
+                } else {
+                    Decision::Probability(group.success)
+                };
+                wanted -= taken;
                 sink.remove(&cohort.agent, taken);
                 cohort.count -= taken;
-                let arrived = cohort.agent.brought_to_channel(location);
-                process.claim(arrived, taken, channel, success, rng, &mut sink);
+                let arrived = if group.bring {
+                    cohort.agent.brought_to_channel(location)
+                } else {
+                    cohort.agent
+                };
+                process.group_claim(arrived, taken, &group, decision, rng, &mut sink);
             }
             self.batches[batch].retain(|c| c.count > 0);
-            let moved = std::mem::take(&mut self.next);
-            self.batches[batch].extend(moved);
+            self.batches[batch].append(&mut self.next);
         }
         drawn
     }
@@ -439,7 +449,9 @@ struct CohortSink<'a> {
 impl CohortSink<'_> {
     fn push(&mut self, agent: Agent, n: u64) {
         let place = (agent.place & PLACE_MASK) as usize;
-        if agent.place & ON_LINK == 0 {
+        if agent.place == DEAD_PLACE {
+            // Counted in no place.
+        } else if agent.place & ON_LINK == 0 {
             self.locations[place] += n;
         } else {
             self.links[place] += n;
@@ -462,7 +474,9 @@ impl CohortSink<'_> {
 
     fn remove(&mut self, agent: &Agent, n: u64) {
         let place = (agent.place & PLACE_MASK) as usize;
-        if agent.place & ON_LINK == 0 {
+        if agent.place == DEAD_PLACE {
+            // Counted in no place.
+        } else if agent.place & ON_LINK == 0 {
             self.locations[place] -= n;
         } else {
             self.links[place] -= n;

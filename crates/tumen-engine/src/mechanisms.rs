@@ -10,7 +10,7 @@ use crate::EngineError;
 use crate::world::great_circle_km;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use tumen_core::{Duration, Mechanisms, PushRate, Scenario};
+use tumen_core::{Duration, Failure, Mechanisms, PushRate, Scenario};
 
 /// Marks "none" in per-location and per-link index tables.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -35,6 +35,10 @@ pub enum Status {
     Exited = 6,
     /// Travelling home of their own accord (still hidden).
     Returning = 7,
+    /// Claim lodged at a channel with a capacity, waiting for the decision there.
+    Queued = 8,
+    /// Died: no longer anywhere, counted only in the `dead` category.
+    Dead = 9,
 }
 
 impl Status {
@@ -47,30 +51,25 @@ impl Status {
             5 => Self::Exiting,
             6 => Self::Exited,
             7 => Self::Returning,
+            8 => Self::Queued,
+            9 => Self::Dead,
             _ => Self::Free,
         }
     }
 }
 
 /// The categories people are counted in each day ([`crate::DayView::status_counts`]).
-pub const CATEGORIES: [&str; 9] = [
-    "free",
-    "hidden",
-    "seeking_asylum",
-    "returning",
-    "detained",
-    "processing",
-    "exiting",
-    "exited",
-    "at_home",
-];
+pub use tumen_core::CATEGORIES;
+
+/// Index of the `exited` category.
+pub(crate) const EXITED: usize = 7;
 
 /// Index of the `hidden` category.
 pub const HIDDEN: usize = 1;
 
 /// The kinds of events counted each day ([`crate::DayView::events`]); after them come the
 /// detentions per enforcement region, then the claims per asylum channel.
-pub const EVENTS: [&str; 11] = [
+pub const EVENTS: [&str; 15] = [
     "crossings",
     "detentions",
     "releases",
@@ -82,6 +81,10 @@ pub const EVENTS: [&str; 11] = [
     "asylum_failures",
     "asylum_exits",
     "pushed",
+    "deaths",
+    "asylum_turned_away",
+    "asylum_sent_on",
+    "asylum_held",
 ];
 
 pub(crate) const EV_CROSSING: usize = 0;
@@ -95,6 +98,15 @@ pub(crate) const EV_CLAIM: usize = 7;
 pub(crate) const EV_FAILED: usize = 8;
 pub(crate) const EV_EXIT: usize = 9;
 pub(crate) const EV_PUSHED: usize = 10;
+pub(crate) const EV_DEATH: usize = 11;
+pub(crate) const EV_TURNED_AWAY: usize = 12;
+pub(crate) const EV_SENT_ON: usize = 13;
+pub(crate) const EV_HELD: usize = 14;
+
+/// In a detained person's route field: held where the claim failed, released there (free).
+pub(crate) const HELD_HERE: u32 = 1 << 31;
+/// In the route field of a person at home: came home deported (released from detention).
+pub(crate) const DEPORTED: u32 = 1;
 
 /// Shortest-path next hops towards one target location.
 #[derive(Clone, Debug)]
@@ -146,6 +158,16 @@ pub struct MechModel {
     pub(crate) channel_country: Vec<u32>,
     /// Per channel: its location.
     pub(crate) channel_locations: Vec<u32>,
+    /// Per channel: what happens to failed claimants.
+    pub(crate) channel_failure: Vec<Failure>,
+    /// Per channel: whether it has a capacity (claimants queue).
+    pub(crate) channel_capacity: Vec<bool>,
+    /// Per channel with a capacity: the claims it decides on each day of the run.
+    pub(crate) channel_quota: Vec<Vec<u64>>,
+    /// People released from detention are marked deported (re-crossing reads it).
+    pub(crate) mark_deported: bool,
+    /// Per day of the run: the calendar month, 0 = January (empty when nothing reads it).
+    pub(crate) month: Vec<u8>,
     /// Number of enforcement regions and channels (event layout).
     pub(crate) regions: usize,
     pub(crate) channels: usize,
@@ -279,6 +301,22 @@ impl MechModel {
         let mut channel_delay = Vec::new();
         let mut channel_country = Vec::new();
         let mut channel_locations = Vec::new();
+        let mut channel_failure = Vec::new();
+        let mut channel_capacity = Vec::new();
+        let mut channel_quota = Vec::new();
+        let monthly = mech.seasonality.is_some()
+            || mech.asylum.as_ref().is_some_and(|a| {
+                a.channels
+                    .iter()
+                    .any(|c| c.capacity.as_ref().is_some_and(|k| k.per_month))
+            });
+        let month: Vec<u8> = if monthly {
+            (0..scenario.days)
+                .map(|day| u8::try_from(scenario.date_of(day).month() - 1).unwrap_or(0))
+                .collect()
+        } else {
+            Vec::new()
+        };
         if let Some(asylum) = &mech.asylum {
             for channel in &asylum.channels {
                 channel_locations.push(channel.location.0);
@@ -289,6 +327,17 @@ impl MechModel {
                 check_duration(channel.delay, &channel.name)?;
                 channel_delay.push(channel.delay);
                 channel_country.push(network.location(channel.location).country.0);
+                if let Failure::Detained(duration) = channel.on_failure {
+                    check_duration(duration, &channel.name)?;
+                }
+                channel_failure.push(channel.on_failure);
+                channel_capacity.push(channel.capacity.is_some());
+                channel_quota.push(
+                    channel
+                        .capacity
+                        .as_ref()
+                        .map_or_else(Vec::new, |c| quotas(scenario, c)),
+                );
             }
             for incident in &asylum.incidents {
                 if incident.channel >= asylum.channels.len() {
@@ -300,6 +349,19 @@ impl MechModel {
                     )));
                 }
                 check_probability(incident.success, &incident.label)?;
+                if let Some(Failure::Detained(duration)) = incident.on_failure {
+                    check_duration(duration, &incident.label)?;
+                }
+            }
+            if let Some(brokers) = &asylum.brokers
+                && !(brokers.per_exited >= 0.0
+                    && brokers.per_exited.is_finite()
+                    && brokers.exited_before >= 0.0
+                    && brokers.saturation.is_none_or(|s| s > 0.0))
+            {
+                return Err(EngineError::Settings(format!(
+                    "asylum brokers: `per_exited` and `exited_before` must be ≥ 0 and `saturation` > 0, found {brokers:?}"
+                )));
             }
         }
         let regions = mech.enforcement.as_ref().map_or(0, |e| e.regions.len());
@@ -341,6 +403,14 @@ impl MechModel {
             channel_delay,
             channel_country,
             channel_locations,
+            channel_failure,
+            channel_capacity,
+            channel_quota,
+            mark_deported: mech
+                .recrossing
+                .as_ref()
+                .is_some_and(|r| r.deported_multiplier.is_some()),
+            month,
             regions,
             channels: mech.asylum.as_ref().map_or(0, |a| a.channels.len()),
         })
@@ -369,6 +439,11 @@ impl MechModel {
             channel_delay: Vec::new(),
             channel_country: Vec::new(),
             channel_locations: Vec::new(),
+            channel_failure: Vec::new(),
+            channel_capacity: Vec::new(),
+            channel_quota: Vec::new(),
+            mark_deported: false,
+            month: Vec::new(),
             regions: 0,
             channels: 0,
         }
@@ -408,6 +483,18 @@ impl MechModel {
         self.channel_locations[channel]
     }
 
+    /// The multiplier of a monthly profile on day `t` (1 without a profile).
+    pub(crate) fn season(&self, profile: Option<[f64; 12]>, t: i64) -> f64 {
+        let Some(profile) = profile else {
+            return 1.0;
+        };
+        let month = usize::try_from(t)
+            .ok()
+            .and_then(|t| self.month.get(t))
+            .map_or(0, |&m| usize::from(m));
+        profile[month.min(11)].max(0.0)
+    }
+
     /// Whether a place (location id, or link id with `on_link`) lies in an irregular country.
     #[inline]
     pub(crate) fn place_irregular(&self, index: usize, on_link: bool) -> bool {
@@ -417,6 +504,34 @@ impl MechModel {
             self.irregular[index]
         }
     }
+}
+
+/// The claims a channel with capacity decides on each day of the run: whole claims, with
+/// fractions carried over (`floor` of the cumulative capacity), a month's capacity spread over
+/// its days.
+fn quotas(scenario: &Scenario, capacity: &tumen_core::Capacity) -> Vec<u64> {
+    let mut cumulative = 0.0_f64;
+    let mut decided = 0_u64;
+    (0..scenario.days)
+        .map(|day| {
+            let mut today = capacity.claims.interpolate(f64::from(day)).max(0.0);
+            if capacity.per_month {
+                today /= f64::from(scenario.date_of(day).days_in_month());
+            }
+            if today.is_finite() {
+                cumulative += today;
+            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a non-negative count, saturated"
+            )]
+            let total = cumulative.floor() as u64;
+            let quota = total.saturating_sub(decided);
+            decided = total.max(decided);
+            quota
+        })
+        .collect()
 }
 
 fn index_u32(index: usize) -> u32 {
@@ -500,7 +615,8 @@ impl Ord for Ordered {
     }
 }
 
-/// A group moved at once by a scheduled incident.
+/// A group decided at once: brought to a channel by a scheduled incident, or drawn from the
+/// claimants queued at a channel with a capacity.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Group {
     /// How many people.
@@ -509,6 +625,13 @@ pub(crate) struct Group {
     pub(crate) channel: usize,
     /// Probability that each claim succeeds.
     pub(crate) success: f64,
+    /// Exactly this many of the group succeed (a uniformly random subset), if given.
+    pub(crate) allowed: Option<u64>,
+    /// What happens to those who fail.
+    pub(crate) failure: Failure,
+    /// Brought to the channel and counted as claims (an incident); otherwise already queued
+    /// there, counted on arrival.
+    pub(crate) bring: bool,
 }
 
 /// A fired trigger: its boost decays from the day after it fired.
@@ -575,6 +698,12 @@ pub struct MechDay {
     pub intensity: Vec<f64>,
     /// Enforcement raised above the baseline per region today (campaigns and triggers).
     pub raise: Vec<f64>,
+    /// Daily probability that a person at home after deportation leaves again.
+    pub recross_deported: f64,
+    /// Per category: daily death hazard (empty without mortality).
+    pub death: Vec<f64>,
+    /// Per channel: open today.
+    pub channel_open: Vec<bool>,
 }
 
 impl MechDay {
@@ -585,6 +714,7 @@ impl MechDay {
         model: &MechModel,
         policy: &PolicyState,
         t: i64,
+        exited: u64,
     ) {
         let mech = &scenario.mechanisms;
         let network = &scenario.network;
@@ -651,21 +781,57 @@ impl MechDay {
             }
         }
         self.channel_weight.clear();
+        self.channel_open.clear();
         self.asylum_chance = 0.0;
         if let Some(asylum) = &mech.asylum {
-            self.asylum_chance = asylum.rate.interpolate(day).clamp(0.0, 1.0);
+            let mut rate = asylum.rate.interpolate(day);
+            if let Some(brokers) = &asylum.brokers {
+                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+                let exited = exited as f64;
+                rate += brokers.network(exited);
+            }
+            self.asylum_chance = if rate.is_nan() {
+                0.0
+            } else {
+                rate.clamp(0.0, 1.0)
+            };
             for channel in &asylum.channels {
-                self.channel_weight
-                    .push(channel.weight.interpolate(day).max(0.0));
+                let open = channel.open_on(t);
+                self.channel_open.push(open);
+                self.channel_weight.push(if open {
+                    channel.weight.interpolate(day).max(0.0)
+                } else {
+                    0.0
+                });
             }
             if self.channel_weight.iter().sum::<f64>() <= 0.0 {
                 self.asylum_chance = 0.0;
             }
         }
+        let season = model.season(mech.seasonality.as_ref().and_then(|s| s.recrossing), t);
         self.recross_chance = mech.recrossing.as_ref().map_or(0.0, |r| {
             let intensity = r.intensity.as_ref().map_or(1.0, |s| s.interpolate(day));
-            (r.rate * intensity).clamp(0.0, 1.0)
+            (r.rate * intensity * season).clamp(0.0, 1.0)
         });
+        self.recross_deported = mech.recrossing.as_ref().map_or(0.0, |r| {
+            let multiplier = r
+                .deported_multiplier
+                .as_ref()
+                .map_or(1.0, |s| s.interpolate(day).max(0.0));
+            (self.recross_chance * multiplier).clamp(0.0, 1.0)
+        });
+        self.death.clear();
+        if let Some(mortality) = &mech.mortality {
+            self.death.resize(CATEGORIES.len(), 0.0);
+            for (category, hazard) in &mortality.hazards {
+                if let Some(slot) = self.death.get_mut(*category) {
+                    *slot = hazard.interpolate(day).clamp(0.0, 1.0);
+                }
+            }
+            // The dead and the exited never die (again).
+            self.death[EXITED] = 0.0;
+            self.death[CATEGORIES.len() - 1] = 0.0;
+        }
     }
 }
 
@@ -685,4 +851,16 @@ pub(crate) fn push_mean(scenario: &Scenario, push: &tumen_core::Push, t: i64) ->
         }
     };
     if mean.is_finite() { mean.max(0.0) } else { 0.0 }
+}
+
+/// The seasonal multiplier of push on day `t`.
+pub(crate) fn push_season(scenario: &Scenario, model: &MechModel, t: i64) -> f64 {
+    model.season(
+        scenario
+            .mechanisms
+            .seasonality
+            .as_ref()
+            .and_then(|s| s.push),
+        t,
+    )
 }

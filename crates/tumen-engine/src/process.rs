@@ -15,15 +15,27 @@
 //! ([`DayProcess::depart`] and [`DayProcess::travel_day`]), which the engines run batch by batch
 //! with the capacity tables refreshed in between (see `Simulation::step`).
 
-use crate::agents::{ARRIVED, Agent, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK};
+use crate::agents::{
+    ARRIVED, Agent, DEAD_PLACE, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK,
+};
 use crate::mechanisms::{
-    EV_ASYLUM_START, EV_CLAIM, EV_CROSSING, EV_DETENTION, EV_EXIT, EV_FAILED, EV_RECROSS,
-    EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, MechDay, MechModel, NONE, Status,
+    DEPORTED, EV_ASYLUM_START, EV_CLAIM, EV_CROSSING, EV_DEATH, EV_DETENTION, EV_EXIT, EV_FAILED,
+    EV_HELD, EV_RECROSS, EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, EV_SENT_ON, EV_TURNED_AWAY,
+    Group, HELD_HERE, MechDay, MechModel, NONE, Status,
 };
 use crate::rng::{Stream, uniform};
 use crate::spawn::binomial_small_mean as binomial;
 use crate::world::{DayTables, Model};
-use tumen_core::Duration;
+use tumen_core::{Duration, Failure};
+
+/// How many of a group of claimants succeed.
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Decision {
+    /// Each with this probability.
+    Probability(f64),
+    /// Exactly this many (drawn by the engine as a uniformly random subset).
+    Accept(u64),
+}
 
 /// The rules of one day, with everything they read.
 #[derive(Clone, Copy)]
@@ -403,6 +415,21 @@ impl DayProcess<'_> {
         let on_link = agent.place & ON_LINK != 0;
         let index = (agent.place & PLACE_MASK) as usize;
         let mut n = n;
+        if !self.mday.death.is_empty() {
+            // Mortality first: a daily hazard by category (no draw where it is 0).
+            let hazard = self.mday.death[self.model.category(&agent)];
+            if hazard > 0.0 {
+                let dead = split(n, hazard, rng);
+                if dead > 0 {
+                    out.event(EV_DEATH, dead);
+                    out.settled(dead_agent(), dead);
+                    n -= dead;
+                    if n == 0 {
+                        return;
+                    }
+                }
+            }
+        }
         match Status::from_u8(agent.status) {
             Status::Free => {
                 if self.mech.place_irregular(index, on_link) {
@@ -440,7 +467,12 @@ impl DayProcess<'_> {
                 }
             }
             Status::AtHome => {
-                let leaving = split(n, self.mday.recross_chance, rng);
+                let chance = if agent.route == DEPORTED {
+                    self.mday.recross_deported
+                } else {
+                    self.mday.recross_chance
+                };
+                let leaving = split(n, chance, rng);
                 if leaving > 0 {
                     out.event(EV_RECROSS, leaving);
                     let free = with_status(agent, Status::Free, NO_ROUTE);
@@ -452,11 +484,24 @@ impl DayProcess<'_> {
             }
             Status::Detained => {
                 let mut held = agent;
-                if agent.route <= 1 {
-                    self.release(agent, n, out);
+                if agent.route & !HELD_HERE <= 1 {
+                    if agent.route & HELD_HERE == 0 {
+                        self.release(agent, n, out);
+                    } else {
+                        // Held where the claim failed: released there, free.
+                        out.event(EV_RELEASE, n);
+                        out.settled(with_status(agent, Status::Free, NO_ROUTE), n);
+                    }
                 } else {
                     held.route -= 1;
                     out.settled(held, n);
+                }
+            }
+            Status::Queued => {
+                if self.mday.channel_open[agent.route as usize] {
+                    out.settled(agent, n);
+                } else {
+                    self.turn_away(agent, n, out);
                 }
             }
             Status::Processing => {
@@ -487,8 +532,14 @@ impl DayProcess<'_> {
                     self.goal_advance(agent, n, 0.0, rng, out);
                 }
             }
-            Status::Exited => out.settled(agent, n),
+            Status::Exited | Status::Dead => out.settled(agent, n),
         }
+    }
+
+    /// `n` claimants at a closed channel are turned away: free again where they are.
+    fn turn_away<S: Sink>(&self, agent: Agent, n: u64, out: &mut S) {
+        out.event(EV_TURNED_AWAY, n);
+        out.settled(with_status(agent, Status::Free, NO_ROUTE), n);
     }
 
     /// Detection of `n` hidden people at a location or on a link: returns how many were
@@ -557,7 +608,12 @@ impl DayProcess<'_> {
             .position(|&s| s == here)
             .map_or(here, |site| self.mech.site_release[site]);
         out.event(EV_RELEASE, n);
-        let mut home = with_status(agent, Status::AtHome, NO_ROUTE);
+        let marker = if self.mech.mark_deported {
+            DEPORTED
+        } else {
+            NO_ROUTE
+        };
+        let mut home = with_status(agent, Status::AtHome, marker);
         home.place = release | ARRIVED;
         out.settled(home, n);
     }
@@ -694,14 +750,28 @@ impl DayProcess<'_> {
         match Status::from_u8(agent.status) {
             Status::SeekingAsylum => {
                 let channel = agent.route as usize;
-                self.claim(
-                    agent,
-                    n,
-                    channel,
-                    self.mech.channel_success[channel],
-                    rng,
-                    out,
-                );
+                if !self.mday.channel_open[channel] {
+                    self.turn_away(agent, n, out);
+                } else if self.mech.channel_capacity[channel] {
+                    // The claim is lodged; the channel decides it when its capacity allows.
+                    out.event(EV_CLAIM, n);
+                    out.event(self.mech.channel_slot(channel), n);
+                    out.settled(with_status(agent, Status::Queued, agent.route), n);
+                } else {
+                    out.event(EV_CLAIM, n);
+                    out.event(self.mech.channel_slot(channel), n);
+                    let success = self.mech.channel_success[channel];
+                    let failure = self.mech.channel_failure[channel];
+                    self.decide(
+                        agent,
+                        n,
+                        channel,
+                        Decision::Probability(success),
+                        failure,
+                        rng,
+                        out,
+                    );
+                }
             }
             Status::Returning => {
                 out.event(EV_RETURN_HOME, n);
@@ -715,38 +785,93 @@ impl DayProcess<'_> {
         }
     }
 
-    /// `n` people claim asylum at `channel`: each succeeds with probability `success` (then
-    /// waits for the processing delay), or fails and is detained.
-    pub(crate) fn claim<S: Sink>(
+    /// `n` people of a group (an incident, or claimants drawn from a channel's queue) have
+    /// their claims decided at once; an incident's people are counted as claims first.
+    pub(crate) fn group_claim<S: Sink>(
+        &self,
+        agent: Agent,
+        n: u64,
+        group: &Group,
+        decision: Decision,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
+        if group.bring {
+            out.event(EV_CLAIM, n);
+            out.event(self.mech.channel_slot(group.channel), n);
+        }
+        self.decide(agent, n, group.channel, decision, group.failure, rng, out);
+    }
+
+    /// The decision on `n` claims at `channel`: the accepted wait for the processing delay,
+    /// the others meet `failure`.
+    #[expect(clippy::too_many_arguments, reason = "one decision, all its parts")]
+    fn decide<S: Sink>(
         &self,
         agent: Agent,
         n: u64,
         channel: usize,
-        success: f64,
+        decision: Decision,
+        failure: Failure,
         rng: &mut Stream,
         out: &mut S,
     ) {
-        out.event(EV_CLAIM, n);
-        out.event(self.mech.channel_slot(channel), n);
-        let accepted = split(n, success, rng);
+        let accepted = match decision {
+            Decision::Probability(success) => split(n, success, rng),
+            Decision::Accept(count) => count.min(n),
+        };
         if accepted > 0 {
-            let mut waiting = with_status(agent, Status::Processing, 0);
-            draw_duration(
-                accepted,
-                self.mech.channel_delay[channel],
-                rng,
-                |days, count| {
-                    waiting.route = (channel_id(channel) << 16) | u32::from(days);
-                    out.settled(waiting, count);
-                },
-            );
+            self.processing(agent, accepted, channel, rng, out);
         }
-        if accepted < n {
-            out.event(EV_FAILED, n - accepted);
-            let failed = with_status(agent, Status::Free, NO_ROUTE);
-            self.detain(failed, n - accepted, rng, out);
+        let failed = n - accepted;
+        if failed == 0 {
+            return;
+        }
+        out.event(EV_FAILED, failed);
+        match failure {
+            Failure::Deported => {
+                let free = with_status(agent, Status::Free, NO_ROUTE);
+                self.detain(free, failed, rng, out);
+            }
+            Failure::SentOn => {
+                out.event(EV_SENT_ON, failed);
+                self.processing(agent, failed, channel, rng, out);
+            }
+            Failure::Detained(duration) => {
+                out.event(EV_HELD, failed);
+                let mut held = with_status(agent, Status::Detained, 0);
+                draw_duration(failed, duration, rng, |days, count| {
+                    held.route = HELD_HERE | u32::from(days);
+                    out.settled(held, count);
+                });
+            }
         }
     }
+
+    /// `n` people wait at `channel` for its processing delay, then travel to its exit.
+    fn processing<S: Sink>(
+        &self,
+        agent: Agent,
+        n: u64,
+        channel: usize,
+        rng: &mut Stream,
+        out: &mut S,
+    ) {
+        let mut waiting = with_status(agent, Status::Processing, 0);
+        draw_duration(n, self.mech.channel_delay[channel], rng, |days, count| {
+            waiting.route = (channel_id(channel) << 16) | u32::from(days);
+            out.settled(waiting, count);
+        });
+    }
+}
+
+/// The state every dead person is in (one cohort).
+#[inline]
+fn dead_agent() -> Agent {
+    let mut agent = Agent::at(0);
+    agent.place = DEAD_PLACE;
+    agent.status = Status::Dead as u8;
+    agent
 }
 
 /// The same person with another status and route field; the recent-travel average is reset

@@ -6,7 +6,7 @@ use crate::checkpoint::{
     self, CheckpointError, CheckpointInfo, PopulationRef, Resumable, StateRef,
 };
 use crate::counts::CountEngine;
-use crate::mechanisms::{EV_PUSHED, Fired, PolicyState, Status, push_mean};
+use crate::mechanisms::{EV_PUSHED, EXITED, Fired, PolicyState, Status, push_mean, push_season};
 use crate::observer::{DayView, Observer};
 use crate::process::DayProcess;
 use crate::rng::{StreamKind, stream};
@@ -500,9 +500,19 @@ impl Simulation {
         self.spawn_buffer = buffer;
         self.apply_closures(t);
         if self.model.mech.active {
-            self.tables
-                .mech
-                .refresh(&self.model.scenario, &self.model.mech, &self.policy, t);
+            let exited = self
+                .engine
+                .status_counts()
+                .get(EXITED)
+                .copied()
+                .unwrap_or(0);
+            self.tables.mech.refresh(
+                &self.model.scenario,
+                &self.model.mech,
+                &self.policy,
+                t,
+                exited,
+            );
         }
         self.tables.refresh(
             &self.model,
@@ -541,6 +551,7 @@ impl Simulation {
             }
         }
         if self.model.mech.active {
+            self.run_queues(t);
             self.fire_triggers(day);
         }
         let view = DayView {
@@ -588,8 +599,9 @@ impl Simulation {
         buffer.clear();
         buffer.resize(self.model.location_count(), 0);
         let mut total = 0;
+        let season = push_season(&self.model.scenario, &self.model.mech, t);
         for push in &self.model.scenario.mechanisms.push {
-            let mean = push_mean(&self.model.scenario, push, t);
+            let mean = push_mean(&self.model.scenario, push, t) * season;
             let count = if mean > 0.0 {
                 rand_distr::Poisson::new(mean).map_or(0.0, |p| p.sample(rng))
             } else {
@@ -641,6 +653,50 @@ impl Simulation {
                     size: incident.size,
                     channel: incident.channel,
                     success: incident.success,
+                    allowed: incident.allowed,
+                    failure: incident
+                        .on_failure
+                        .unwrap_or(self.model.mech.channel_failure[incident.channel]),
+                    bring: true,
+                },
+                &mut rng,
+            );
+        }
+    }
+
+    /// The channels with a capacity decide today's quota of claims: a uniformly random group
+    /// of their queued claimants (at most the quota) is decided with the channel's success
+    /// probability. A closed channel decides nothing (its queue is turned away in the next
+    /// day's draws).
+    fn run_queues(&mut self, t: i64) {
+        let Ok(day) = u32::try_from(t) else {
+            return;
+        };
+        for channel in 0..self.model.mech.channels {
+            let Some(&quota) = self.model.mech.channel_quota[channel].get(day as usize) else {
+                continue;
+            };
+            if quota == 0 || !self.tables.mech.channel_open[channel] {
+                continue;
+            }
+            let wanted = u32::try_from(channel).unwrap_or(u32::MAX);
+            let eligible = |agent: &crate::agents::Agent| {
+                agent.status == Status::Queued as u8 && agent.route == wanted
+            };
+            let process = DayProcess::new(&self.model, &self.tables);
+            let key = (1_u64 << 40) | channel as u64;
+            let mut rng = stream(self.seed, day, StreamKind::Incidents, key);
+            self.engine.incident(
+                &self.model,
+                &process,
+                &eligible,
+                crate::mechanisms::Group {
+                    size: quota,
+                    channel,
+                    success: self.model.mech.channel_success[channel],
+                    allowed: None,
+                    failure: self.model.mech.channel_failure[channel],
+                    bring: false,
                 },
                 &mut rng,
             );

@@ -199,6 +199,8 @@ impl Model {
             Status::Exiting => 6,
             Status::Exited => 7,
             Status::AtHome => 8,
+            Status::Queued => 9,
+            Status::Dead => 10,
         }
     }
 

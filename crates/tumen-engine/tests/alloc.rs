@@ -10,8 +10,9 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
 
 use tumen_core::{
-    Detention, DetentionSite, Duration, Enforcement, EnforcementRegion, LocationKind, Mechanisms,
-    Network, Observations, Recrossing, Scenario, Schedule, Series, Settings, VoluntaryReturn,
+    Asylum, Brokers, Capacity, Channel, Detention, DetentionSite, Duration, Enforcement,
+    EnforcementRegion, Failure, LocationKind, Mechanisms, Mortality, Network, Observations,
+    Recrossing, Scenario, Schedule, Seasonality, Series, Settings, VoluntaryReturn,
 };
 use tumen_engine::{EngineKind, Simulation};
 
@@ -25,6 +26,8 @@ fn scenario(mechanisms: bool) -> Scenario {
     let t = b.add("T", LocationKind::Town, "Host", 0);
     let c1 = b.add("C1", LocationKind::Camp, "Host", 0);
     let c2 = b.add("C2", LocationKind::Camp, "Host", 0);
+    let exit = b.add("E", LocationKind::Town, "Dest", 0);
+    b.link(c2, exit, 500.0);
     b.link(a, t, 80.0);
     b.link(a, jail, 30.0);
     b.link(t, c1, 150.0);
@@ -60,11 +63,45 @@ fn scenario(mechanisms: bool) -> Scenario {
             recrossing: Some(Recrossing {
                 rate: 0.1,
                 intensity: None,
+                deported_multiplier: None,
             }),
             voluntary_return: Some(VoluntaryReturn {
                 rate: 0.01,
                 conditions: None,
                 homes: vec![a],
+            }),
+            // Issue 13: a channel with a daily capacity (a queue decided every day), brokers,
+            // seasonality and mortality.
+            asylum: Some(Asylum {
+                rate: Series::constant(0.001),
+                brokers: Some(Brokers {
+                    per_exited: 1e-5,
+                    saturation: Some(100.0),
+                    exited_before: 5.0,
+                }),
+                channels: vec![Channel {
+                    name: "mission".into(),
+                    location: c2,
+                    exit,
+                    weight: Series::constant(1.0),
+                    success: 0.5,
+                    delay: Duration::Fixed(2),
+                    open: None,
+                    close: None,
+                    capacity: Some(Capacity {
+                        claims: Series::constant(3.0),
+                        per_month: false,
+                    }),
+                    on_failure: Failure::Detained(Duration::Fixed(3)),
+                }],
+                incidents: Vec::new(),
+            }),
+            seasonality: Some(Seasonality {
+                push: None,
+                recrossing: Some([1.5; 12]),
+            }),
+            mortality: Some(Mortality {
+                hazards: vec![(1, Series::constant(1e-4)), (9, Series::constant(1e-3))],
             }),
             ..Mechanisms::default()
         }

@@ -169,6 +169,54 @@ fn count_engine_matches_agent_engine_with_every_mechanism() {
     for (index, name) in tumen_engine::EVENTS.iter().enumerate() {
         assert!(events[index] > 0.0, "no `{name}` event in the run");
     }
+    // Somebody queued at a channel with a capacity, and somebody died.
+    for name in ["queued", "dead"] {
+        let category = tumen_engine::CATEGORIES
+            .iter()
+            .position(|c| *c == name)
+            .unwrap();
+        assert!(
+            agents[0].iter().any(|day| day[locations + category] > 0.0),
+            "nobody {name}"
+        );
+    }
+}
+
+#[test]
+fn the_comparison_detects_a_change_in_the_new_mechanisms() {
+    // A partial incident decided by probability instead of the exact number allowed, a
+    // channel capacity doubled, or mortality doubled, on one side only, must be caught.
+    let replicas = 60;
+    let scenario = mechanism_scenario();
+    let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+    let changes: [fn(&mut Scenario); 3] = [
+        |s| {
+            let asylum = s.mechanisms.asylum.as_mut().unwrap();
+            asylum.incidents[0].allowed = None;
+        },
+        |s| {
+            let asylum = s.mechanisms.asylum.as_mut().unwrap();
+            asylum.channels[0].capacity.as_mut().unwrap().claims =
+                tumen_core::Series::constant(7.0);
+        },
+        |s| {
+            let mortality = s.mechanisms.mortality.as_mut().unwrap();
+            for (_, hazard) in &mut mortality.hazards {
+                for point in &mut hazard.points {
+                    point.1 *= 2.0;
+                }
+            }
+        },
+    ];
+    for (index, change) in changes.iter().enumerate() {
+        let mut changed = scenario.clone();
+        change(&mut changed);
+        let counts = cells_of(&changed, EngineKind::Counts, replicas);
+        assert!(
+            !differing_cells(&agents, &counts, &[12, 25, 39]).is_empty(),
+            "change {index} went unnoticed"
+        );
+    }
 }
 
 #[test]

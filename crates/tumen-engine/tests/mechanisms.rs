@@ -8,7 +8,7 @@
 
 use tumen_core::{
     Aid, Asylum, Campaign, Channel, Detention, DetentionSite, Duration, Enforcement,
-    EnforcementRegion, Incident, LinkId, LocationId, LocationKind, Mechanisms, Network,
+    EnforcementRegion, Failure, Incident, LinkId, LocationId, LocationKind, Mechanisms, Network,
     Observations, Push, PushRate, Recrossing, Scenario, Schedule, Series, Settings, Trigger,
     VoluntaryReturn,
 };
@@ -218,6 +218,7 @@ fn people_at_home_recross_at_the_daily_rate() {
     w.scenario.mechanisms.recrossing = Some(Recrossing {
         rate: 0.05,
         intensity: None,
+        deported_multiplier: None,
     });
     for kind in ENGINES {
         let record = run(&w.scenario, 3, kind);
@@ -256,6 +257,7 @@ fn voluntary_return_takes_people_home_at_the_daily_rate() {
 fn asylum(w: &World, rate: f64, success: f64, delay: u16) -> Asylum {
     Asylum {
         rate: Series::constant(rate),
+        brokers: None,
         channels: vec![Channel {
             name: "mission".into(),
             location: w.m,
@@ -263,6 +265,10 @@ fn asylum(w: &World, rate: f64, success: f64, delay: u16) -> Asylum {
             weight: Series::constant(1.0),
             success,
             delay: Duration::Fixed(delay),
+            open: None,
+            close: None,
+            capacity: None,
+            on_failure: Failure::Deported,
         }],
         incidents: Vec::new(),
     }
@@ -332,6 +338,8 @@ fn an_incident_moves_a_group_at_once_and_fires_its_trigger() {
         channel: 0,
         size: 120,
         success: 1.0,
+        allowed: None,
+        on_failure: None,
         label: "rush".into(),
     });
     asylum.incidents.push(Incident {
@@ -339,6 +347,8 @@ fn an_incident_moves_a_group_at_once_and_fires_its_trigger() {
         channel: 0,
         size: 20,
         success: 0.0,
+        allowed: None,
+        on_failure: None,
         label: "small, failed".into(),
     });
     w.scenario.mechanisms.asylum = Some(asylum);
@@ -389,6 +399,8 @@ fn an_incident_larger_than_the_hidden_population_takes_everyone() {
         channel: 0,
         size: 500,
         success: 1.0,
+        allowed: None,
+        on_failure: None,
         label: "too big".into(),
     });
     w.scenario.mechanisms.asylum = Some(asylum);
@@ -508,4 +520,306 @@ fn enforcement_without_a_detention_site_is_refused() {
     w.scenario.mechanisms.enforcement = Some(enforcement(&w, 0.1));
     let error = Simulation::new(w.scenario, 1).unwrap_err();
     assert!(error.to_string().contains("detention site"), "{error}");
+}
+
+// ----- Channels as they worked, brokers, dynamics (issue 13) ---------------------------------
+
+fn total(record: &Record, name: &str) -> u64 {
+    record.events.iter().map(|e| e[event(name)]).sum()
+}
+
+#[test]
+fn a_channel_with_capacity_decides_its_quota_a_day_and_queues_the_rest() {
+    let mut w = world(30, 2000);
+    let mut asylum = asylum(&w, 0.05, 1.0, 100);
+    asylum.channels[0].capacity = Some(tumen_core::Capacity {
+        claims: Series::constant(10.0),
+        per_month: false,
+    });
+    w.scenario.mechanisms.asylum = Some(asylum);
+    w.scenario.mechanisms.detention = Some(detention(&w, 10));
+    for kind in ENGINES {
+        let record = run(&w.scenario, 21, kind);
+        let mut claims = 0;
+        let mut saturated_days = 0;
+        for day in 0..30 {
+            claims += record.events[day][event("asylum_claims")];
+            let queued = record.categories[day][category("queued")];
+            let processing = record.categories[day][category("processing")];
+            assert_eq!(queued + processing, claims, "{kind:?} day {day}");
+            let before = if day == 0 {
+                0
+            } else {
+                record.categories[day - 1][category("processing")]
+            };
+            let decided = processing - before;
+            assert!(decided <= 10, "{kind:?} day {day}: {decided}");
+            if queued > 0 {
+                assert_eq!(decided, 10, "{kind:?} day {day}: a queue left undecided");
+                saturated_days += 1;
+            }
+        }
+        // ~100 claims a day against 10 decided: the queue grows from the first day.
+        assert!(saturated_days >= 25, "{kind:?}: {saturated_days}");
+    }
+}
+
+#[test]
+fn a_monthly_capacity_is_spread_over_the_days_of_the_month() {
+    // 15.5 claims in January: half a claim a day, 15 decided by 31 January.
+    let mut w = world(31, 3000);
+    let mut asylum = asylum(&w, 0.05, 1.0, 100);
+    asylum.channels[0].capacity = Some(tumen_core::Capacity {
+        claims: Series::constant(15.5),
+        per_month: true,
+    });
+    w.scenario.mechanisms.asylum = Some(asylum);
+    w.scenario.mechanisms.detention = Some(detention(&w, 10));
+    for kind in ENGINES {
+        let record = run(&w.scenario, 22, kind);
+        let decided = record.categories[30][category("processing")];
+        assert_eq!(decided, 15, "{kind:?}");
+        // Never two on one day.
+        for day in 1..31 {
+            let step = record.categories[day][category("processing")]
+                - record.categories[day - 1][category("processing")];
+            assert!(step <= 1, "{kind:?} day {day}");
+        }
+    }
+}
+
+#[test]
+fn a_channel_receives_claims_only_while_open_and_turns_its_queue_away_when_it_closes() {
+    let mut w = world(30, 3000);
+    let mut asylum = asylum(&w, 0.02, 1.0, 100);
+    asylum.channels[0].open = Some(10);
+    asylum.channels[0].close = Some(19);
+    asylum.channels[0].capacity = Some(tumen_core::Capacity {
+        claims: Series::constant(5.0),
+        per_month: false,
+    });
+    w.scenario.mechanisms.asylum = Some(asylum);
+    w.scenario.mechanisms.detention = Some(detention(&w, 10));
+    for kind in ENGINES {
+        let record = run(&w.scenario, 23, kind);
+        for day in 0..30 {
+            let claims = record.events[day][event("asylum_claims")];
+            let departures = record.events[day][event("asylum_departures")];
+            if (10..=19).contains(&day) {
+                assert!(claims > 0, "{kind:?} day {day}");
+            } else {
+                assert_eq!(departures + claims, 0, "{kind:?} day {day}");
+            }
+        }
+        let queued = record.categories[19][category("queued")];
+        assert!(queued > 100, "{kind:?}: {queued}");
+        assert_eq!(record.events[20][event("asylum_turned_away")], queued);
+        assert_eq!(record.categories[20][category("queued")], 0);
+        assert_eq!(total(&record, "asylum_turned_away"), queued);
+        // Decided only while open: 10 days of 5.
+        assert_eq!(record.categories[29][category("processing")], 50);
+    }
+}
+
+#[test]
+fn failed_claimants_are_sent_on_or_held_where_they_claimed() {
+    // Sent on: every failure exits anyway, nobody is detained.
+    let mut w = world(40, 3000);
+    let mut sent_on = asylum(&w, 0.01, 0.0, 3);
+    sent_on.channels[0].on_failure = Failure::SentOn;
+    w.scenario.mechanisms.asylum = Some(sent_on);
+    w.scenario.mechanisms.detention = Some(detention(&w, 10));
+    for kind in ENGINES {
+        let record = run(&w.scenario, 24, kind);
+        let claims = total(&record, "asylum_claims");
+        assert!(claims > 300, "{claims}");
+        assert_eq!(total(&record, "asylum_failures"), claims);
+        assert_eq!(total(&record, "asylum_sent_on"), claims);
+        assert_eq!(total(&record, "detentions"), 0);
+        // 3 days' delay and 2 days' travel: claims up to day 33 have exited by day 39.
+        let by_33: u64 = record.events[..=33]
+            .iter()
+            .map(|e| e[event("asylum_claims")])
+            .sum();
+        assert!(record.categories[39][category("exited")] >= by_33);
+    }
+    // Held there: an incident of 100 all failing, held 4 days at M, then free (hidden) at M.
+    let mut held = asylum(&w, 0.0, 0.0, 3);
+    held.channels[0].on_failure = Failure::Detained(Duration::Fixed(4));
+    held.incidents.push(Incident {
+        day: 2,
+        channel: 0,
+        size: 100,
+        success: 0.0,
+        allowed: None,
+        on_failure: None,
+        label: "rush".into(),
+    });
+    w.scenario.mechanisms.asylum = Some(held);
+    for kind in ENGINES {
+        let record = run(&w.scenario, 25, kind);
+        assert_eq!(record.events[2][event("asylum_held")], 100);
+        assert_eq!(record.categories[2][category("detained")], 100);
+        assert_eq!(record.locations[2][w.m.index()], 100);
+        assert_eq!(total(&record, "detentions"), 0);
+        assert_eq!(total(&record, "releases"), 100);
+        let released_on = (0..40)
+            .find(|&d| record.events[d][event("releases")] > 0)
+            .unwrap();
+        assert_eq!(record.events[released_on][event("releases")], 100);
+        assert!((4..=6).contains(&released_on), "{released_on}");
+        assert_eq!(record.categories[released_on][category("detained")], 0);
+        assert_eq!(record.categories[39][category("at_home")], 0);
+    }
+}
+
+#[test]
+fn an_incident_with_a_partial_outcome_lets_exactly_the_allowed_number_leave() {
+    let mut w = world(10, 1000);
+    let mut asylum = asylum(&w, 0.0, 1.0, 30);
+    asylum.incidents.push(Incident {
+        day: 3,
+        channel: 0,
+        size: 125,
+        success: 1.0,
+        allowed: Some(50),
+        on_failure: None,
+        label: "50 of 125".into(),
+    });
+    w.scenario.mechanisms.asylum = Some(asylum);
+    w.scenario.mechanisms.detention = Some(detention(&w, 100));
+    for seed in 1..=5 {
+        for kind in ENGINES {
+            let record = run(&w.scenario, seed, kind);
+            assert_eq!(record.events[3][event("asylum_claims")], 125);
+            assert_eq!(record.categories[3][category("processing")], 50);
+            assert_eq!(record.events[3][event("asylum_failures")], 75);
+            assert_eq!(record.events[3][event("detentions")], 75);
+        }
+    }
+}
+
+#[test]
+fn brokers_raise_the_rate_of_setting_out_with_the_people_already_exited() {
+    // Base 0; 20 000 people exited before; 1e-6 per person: 2 % a day, or with a saturation
+    // of 20 000, 1e-6 × 20 000 × ½ = 1 %.
+    for (saturation, p) in [(None, 0.02), (Some(20_000.0), 0.01)] {
+        let mut w = world(1, 10_000);
+        let mut asylum = asylum(&w, 0.0, 1.0, 30);
+        asylum.brokers = Some(tumen_core::Brokers {
+            per_exited: 1e-6,
+            saturation,
+            exited_before: 20_000.0,
+        });
+        w.scenario.mechanisms.asylum = Some(asylum);
+        w.scenario.mechanisms.detention = Some(detention(&w, 100));
+        for kind in ENGINES {
+            let record = run(&w.scenario, 26, kind);
+            let departures = record.events[0][event("asylum_departures")];
+            assert_binomial(departures, 10_000, p, &format!("{kind:?} {saturation:?}"));
+        }
+    }
+    // The network grows with the people who exit during the run: with exits, the later daily
+    // rate is well above the base.
+    let mut w = world(60, 20_000);
+    let mut asylum = asylum(&w, 0.001, 1.0, 1);
+    asylum.brokers = Some(tumen_core::Brokers {
+        per_exited: 2e-5,
+        saturation: None,
+        exited_before: 0.0,
+    });
+    w.scenario.mechanisms.asylum = Some(asylum);
+    w.scenario.mechanisms.detention = Some(detention(&w, 100));
+    for kind in ENGINES {
+        let record = run(&w.scenario, 27, kind);
+        let exited = record.categories[49][category("exited")] as f64;
+        let hidden = record.categories[49][category("hidden")] as f64;
+        let expected = (0.001 + 2e-5 * exited) * hidden;
+        let departures = record.events[50][event("asylum_departures")] as f64;
+        assert!(exited > 500.0, "{exited}");
+        assert!(
+            (departures - expected).abs() < 4.5 * expected.sqrt() + 1.0,
+            "{kind:?}: {departures} vs {expected:.1}"
+        );
+    }
+}
+
+#[test]
+fn a_seasonal_profile_multiplies_push_by_month() {
+    let mut w = world(60, 0);
+    w.scenario.mechanisms.push = vec![Push {
+        location: w.a,
+        rate: PushRate::PerDay(Series::constant(100.0)),
+    }];
+    let mut profile = [1.0; 12];
+    profile[0] = 2.0;
+    profile[1] = 0.5;
+    w.scenario.mechanisms.seasonality = Some(tumen_core::Seasonality {
+        push: Some(profile),
+        recrossing: None,
+    });
+    for kind in ENGINES {
+        let record = run(&w.scenario, 28, kind);
+        let pushed = |days: std::ops::Range<usize>| -> f64 {
+            record.events[days]
+                .iter()
+                .map(|e| e[event("pushed")] as f64)
+                .sum()
+        };
+        // January: 31 days at 200; February 2000 (leap year): 29 days at 50. Poisson.
+        for (observed, expected) in [(pushed(0..31), 6200.0), (pushed(31..60), 1450.0_f64)] {
+            assert!(
+                (observed - expected).abs() < 4.5 * expected.sqrt(),
+                "{kind:?}: {observed} vs {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn mortality_removes_people_at_the_daily_hazard_of_their_category() {
+    let mut w = world(20, 10_000);
+    w.scenario.mechanisms.mortality = Some(tumen_core::Mortality {
+        hazards: vec![(category("hidden"), Series::constant(0.01))],
+    });
+    for kind in ENGINES {
+        let record = run(&w.scenario, 29, kind);
+        let alive = record.categories[19][category("hidden")];
+        assert_binomial(alive, 10_000, 0.99_f64.powi(20), &format!("{kind:?}"));
+        let dead = record.categories[19][category("dead")];
+        assert_eq!(dead, 10_000 - alive);
+        assert_eq!(total(&record, "deaths"), dead);
+        // The dead are in no location count.
+        for day in 0..20 {
+            let placed: u64 = record.locations[day].iter().sum();
+            assert!(placed <= record.totals[day] - record.categories[day][category("dead")]);
+        }
+        assert_eq!(record.locations[19].iter().sum::<u64>(), alive);
+    }
+}
+
+#[test]
+fn penalties_at_home_multiply_recrossing_after_deportation() {
+    // As `people_at_home_recross_at_the_daily_rate`, with the deported leaving at 2 × 5 %.
+    let mut w = world(22, 4000);
+    let mut enforcement = enforcement(&w, 0.0);
+    enforcement.regions[0].campaigns.push(Campaign {
+        name: "sweep".into(),
+        start: 0,
+        end: 0,
+        add: 1.0,
+    });
+    w.scenario.mechanisms.enforcement = Some(enforcement);
+    w.scenario.mechanisms.detention = Some(detention(&w, 1));
+    w.scenario.mechanisms.recrossing = Some(Recrossing {
+        rate: 0.05,
+        intensity: None,
+        deported_multiplier: Some(Series::constant(2.0)),
+    });
+    for kind in ENGINES {
+        let record = run(&w.scenario, 3, kind);
+        assert_eq!(record.categories[1][category("at_home")], 4000);
+        let home = record.categories[21][category("at_home")];
+        assert_binomial(home, 4000, 0.90_f64.powi(20), &format!("{kind:?}"));
+    }
 }

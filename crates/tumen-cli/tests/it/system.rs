@@ -126,7 +126,8 @@ fn a_run_with_mechanisms_writes_the_system_tables_and_evaluates_the_targets() {
 
     let status = csv(&out.join("status.csv"));
     assert_eq!(status[0], ["day", "date", "status", "people"]);
-    assert_eq!(status.len(), 1 + 731 * 9);
+    // 11 categories (issue 13 added `queued` and `dead`).
+    assert_eq!(status.len(), 1 + 731 * 11);
     assert_eq!(status[1][..3], ["0", "2000-01-01", "free"]);
 
     let targets = csv(&out.join("targets.csv"));

@@ -1,10 +1,10 @@
 //! Scenarios shared by the engine's test suites.
 
 use tumen_core::{
-    Aid, Asylum, Campaign, Channel, Closure, ClosureScope, ConflictTable, Detention, DetentionSite,
-    Duration, Enforcement, EnforcementRegion, Incident, LinkId, LocationKind, Mechanisms, Network,
-    Observations, Push, PushRate, Recrossing, Route, Scenario, Schedule, Series, Settings, Trigger,
-    VoluntaryReturn,
+    Aid, Asylum, Brokers, Campaign, Capacity, Channel, Closure, ClosureScope, ConflictTable,
+    Detention, DetentionSite, Duration, Enforcement, EnforcementRegion, Failure, Incident, LinkId,
+    LocationKind, Mechanisms, Mortality, Network, Observations, Push, PushRate, Recrossing, Route,
+    Scenario, Schedule, Seasonality, Series, Settings, Trigger, VoluntaryReturn,
 };
 
 /// A Flee scenario that exercises every rule: multi-link days, walking, capacity, closures,
@@ -187,6 +187,9 @@ pub(crate) fn mechanism_scenario() -> Scenario {
             recrossing: Some(Recrossing {
                 rate: 0.05,
                 intensity: None,
+                deported_multiplier: Some(Series {
+                    points: vec![(0, 1.0), (20, 3.0)],
+                }),
             }),
             voluntary_return: Some(VoluntaryReturn {
                 rate: 0.01,
@@ -196,7 +199,12 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                 homes: vec![a1, a2],
             }),
             asylum: Some(Asylum {
-                rate: Series::constant(0.005),
+                rate: Series::constant(0.004),
+                brokers: Some(Brokers {
+                    per_exited: 1e-5,
+                    saturation: Some(200.0),
+                    exited_before: 10.0,
+                }),
                 channels: vec![
                     Channel {
                         name: "mission".into(),
@@ -205,14 +213,40 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                         weight: Series::constant(1.0),
                         success: 0.8,
                         delay: Duration::Uniform { min: 2, max: 6 },
+                        open: None,
+                        close: Some(30),
+                        capacity: Some(Capacity {
+                            claims: Series::constant(3.5),
+                            per_month: false,
+                        }),
+                        on_failure: Failure::Deported,
                     },
                     Channel {
                         name: "pipeline".into(),
                         location: transit,
                         exit,
                         weight: Series::constant(0.5),
-                        success: 0.95,
+                        success: 0.7,
                         delay: Duration::Fixed(3),
+                        open: None,
+                        close: None,
+                        capacity: None,
+                        on_failure: Failure::SentOn,
+                    },
+                    Channel {
+                        name: "consulate".into(),
+                        location: city,
+                        exit,
+                        weight: Series::constant(0.5),
+                        success: 0.5,
+                        delay: Duration::Fixed(2),
+                        open: Some(5),
+                        close: None,
+                        capacity: Some(Capacity {
+                            claims: Series::constant(60.0),
+                            per_month: true,
+                        }),
+                        on_failure: Failure::Detained(Duration::Uniform { min: 2, max: 4 }),
                     },
                 ],
                 incidents: vec![Incident {
@@ -220,6 +254,8 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                     channel: 0,
                     size: 60,
                     success: 0.9,
+                    allowed: Some(40),
+                    on_failure: None,
                     label: "rush".into(),
                 }],
             }),
@@ -237,6 +273,17 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                 attraction: 0.5,
                 return_damping: 0.5,
                 enforcement_reduction: 5.0,
+            }),
+            seasonality: Some(Seasonality {
+                push: Some([1.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0]),
+                recrossing: Some([2.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]),
+            }),
+            mortality: Some(Mortality {
+                hazards: vec![
+                    (1, Series::constant(5e-4)),
+                    (4, Series::constant(2e-3)),
+                    (9, Series::constant(1e-3)),
+                ],
             }),
         },
     }

@@ -246,6 +246,8 @@ struct Reader<'a> {
     /// Names and countries of the asylum channels, in order (for incidents and triggers).
     channel_names: Vec<String>,
     channel_countries: Vec<CountryId>,
+    /// Per channel: how long failed claimants are held there (`failure_detention`), if given.
+    channel_held: Vec<Option<Duration>>,
 }
 
 impl<'a> Reader<'a> {
@@ -260,6 +262,7 @@ impl<'a> Reader<'a> {
             region_names: Vec::new(),
             channel_names: Vec::new(),
             channel_countries: Vec::new(),
+            channel_held: Vec::new(),
         }
     }
 

@@ -4,11 +4,26 @@ use super::{At, Bound, Reader, doc, join};
 use crate::diagnostic::Diagnostic;
 use crate::text::{days_between, parse_date, py_float, py_int, shown, suggest};
 use doc::{Node, Origin, Value};
+use std::collections::HashMap;
 use tumen_core::{
-    Aid, Asylum, Campaign, Channel, CountryId, Detention, DetentionSite, Enforcement,
-    EnforcementRegion, Incident, LinkId, LocationId, LocationKind, Mechanisms, Push, PushRate,
-    Recrossing, Series, Trigger, VoluntaryReturn,
+    Aid, Asylum, Brokers, CATEGORIES, Campaign, Capacity, Channel, CountryId, Detention,
+    DetentionSite, Enforcement, EnforcementRegion, Failure, Incident, LinkId, LocationId,
+    LocationKind, Mechanisms, Mortality, Push, PushRate, Recrossing, Seasonality, Series, Trigger,
+    VoluntaryReturn,
 };
+
+/// The categories a mortality hazard may be given for (not `exited`, not `dead`).
+pub(super) const MORTALITY_CATEGORIES: [&str; 9] = [
+    "free",
+    "hidden",
+    "seeking_asylum",
+    "returning",
+    "detained",
+    "processing",
+    "exiting",
+    "at_home",
+    "queued",
+];
 
 impl Reader<'_> {
     pub(super) fn mechanisms(&mut self, root: At<'_>) -> Mechanisms {
@@ -41,6 +56,12 @@ impl Reader<'_> {
         }
         if let Some(node) = root.table.get("aid") {
             m.aid = self.aid(node);
+        }
+        if let Some(node) = root.table.get("seasonality") {
+            m.seasonality = self.seasonality(node);
+        }
+        if let Some(node) = root.table.get("mortality") {
+            m.mortality = self.mortality(node);
         }
         self.cross_checks(root, &m);
         m
@@ -732,9 +753,16 @@ impl Reader<'_> {
                 .series(n, "recrossing.intensity", Bound::NonNegative)
                 .map(Some),
         };
+        let deported_multiplier = match at.table.get("deported_multiplier") {
+            None => Some(None),
+            Some(n) => self
+                .series(n, "recrossing.deported_multiplier", Bound::NonNegative)
+                .map(Some),
+        };
         Some(Recrossing {
             rate: rate?,
             intensity: intensity?,
+            deported_multiplier: deported_multiplier?,
         })
     }
 
@@ -787,9 +815,27 @@ impl Reader<'_> {
 
     fn asylum(&mut self, node: &Node, irregular: &[CountryId]) -> Option<Asylum> {
         let at = self.table(node, "asylum")?;
-        let rate = self
-            .required(at, "rate", "<series of daily probabilities>")
-            .and_then(|n| self.series(n, "asylum.rate", Bound::Probability));
+        let (rate, brokers) = match (at.table.get("rate"), at.table.get("brokers")) {
+            (Some(_), Some(brokers_node)) => {
+                self.push(
+                    Diagnostic::error("`[asylum]` has both `rate` and `[asylum.brokers]`")
+                        .with_label("expected one of them: a dated `rate`, or `[asylum.brokers]` whose `base` and network term give the rate")
+                        .with_hint("remove `rate`, or the `[asylum.brokers]` table"),
+                    brokers_node.origin,
+                    "asylum.brokers",
+                );
+                (None, None)
+            }
+            (_, Some(brokers_node)) => match self.brokers(brokers_node) {
+                Some((base, brokers)) => (Some(base), Some(brokers)),
+                None => (None, None),
+            },
+            _ => (
+                self.required(at, "rate", "<series of daily probabilities>")
+                    .and_then(|n| self.series(n, "asylum.rate", Bound::Probability)),
+                None,
+            ),
+        };
         let mut channels = Vec::new();
         let mut ok = true;
         match at.table.get("channel") {
@@ -820,9 +866,109 @@ impl Reader<'_> {
         }
         Some(Asylum {
             rate: rate?,
+            brokers,
             channels,
             incidents: incidents?,
         })
+    }
+
+    /// `[asylum.brokers]`: the base rate and the network term (counts divided by `hasten`).
+    fn brokers(&mut self, node: &Node) -> Option<(Series, Brokers)> {
+        let path = "asylum.brokers";
+        let at = self.table(node, path)?;
+        let base = self
+            .required(at, "base", "<series of daily probabilities>")
+            .and_then(|n| self.series(n, "asylum.brokers.base", Bound::Probability));
+        let per_exited = self
+            .required(
+                at,
+                "per_exited",
+                "<added daily probability per person exited>",
+            )
+            .and_then(|n| self.number(n, "asylum.brokers.per_exited", Bound::NonNegative));
+        let saturation = match at.table.get("saturation") {
+            None => Some(None),
+            Some(n) => self
+                .number(n, "asylum.brokers.saturation", Bound::Positive)
+                .map(Some),
+        };
+        let exited_before = self.optional_number(at, "exited_before", Bound::NonNegative, 0.0);
+        let hasten = f64::from(self.context.as_ref().map_or(1, |c| c.hasten).max(1));
+        Some((
+            base?,
+            Brokers {
+                per_exited: per_exited? * hasten,
+                saturation: saturation?.map(|s| s / hasten),
+                exited_before: exited_before / hasten,
+            },
+        ))
+    }
+
+    /// A failure outcome: `"deported"`, `"sent_on"` or `"detained"` (with the duration held).
+    fn failure_kind(&mut self, node: &Node, path: &str) -> Option<&'static str> {
+        let text = self.string(node, path)?;
+        let found = ["deported", "sent_on", "detained"]
+            .into_iter()
+            .find(|k| *k == text);
+        if found.is_none() {
+            self.invalid_hint(
+                node,
+                path,
+                "`\"deported\"`, `\"sent_on\"` or `\"detained\"`",
+                "deported: detained at the nearest detention site and released at home; sent_on: sent to the channel's exit anyway; detained: held where the claim was made for `failure_detention` days, then released there",
+            );
+        }
+        found
+    }
+
+    /// `[seasonality]`: 12 monthly multipliers for push and re-crossing.
+    fn seasonality(&mut self, node: &Node) -> Option<Seasonality> {
+        let at = self.table(node, "seasonality")?;
+        let mut profiles = [None, None];
+        for (slot, key) in profiles.iter_mut().zip(["push", "recrossing"]) {
+            let Some(n) = at.table.get(key) else {
+                continue;
+            };
+            let path = format!("seasonality.{key}");
+            let expected = "a list of 12 numbers ≥ 0 (January to December)";
+            let Value::Array(elements) = &n.value else {
+                self.invalid(n, &path, expected);
+                continue;
+            };
+            if elements.len() != 12 {
+                self.invalid(n, &path, expected);
+                continue;
+            }
+            let mut profile = [1.0; 12];
+            let mut ok = true;
+            for (index, element) in elements.iter().enumerate() {
+                match self.number(element, &format!("{path}[{index}]"), Bound::NonNegative) {
+                    Some(v) => profile[index] = v,
+                    None => ok = false,
+                }
+            }
+            if ok {
+                *slot = Some(profile);
+            }
+        }
+        let [push, recrossing] = profiles;
+        Some(Seasonality { push, recrossing })
+    }
+
+    /// `[mortality]`: a daily hazard series per category.
+    fn mortality(&mut self, node: &Node) -> Option<Mortality> {
+        let at = self.table(node, "mortality")?;
+        let mut hazards = Vec::new();
+        for name in MORTALITY_CATEGORIES {
+            let Some(n) = at.table.get(name) else {
+                continue;
+            };
+            let category = CATEGORIES.iter().position(|c| *c == name)?;
+            if let Some(series) = self.series(n, &format!("mortality.{name}"), Bound::Probability) {
+                hazards.push((category, series));
+            }
+        }
+        Some(Mortality { hazards })
     }
 
     fn channel(&mut self, node: &Node, path: &str, irregular: &[CountryId]) -> Option<Channel> {
@@ -860,6 +1006,80 @@ impl Reader<'_> {
         let delay = self
             .required(at, "delay", "<days> or { min = <days>, max = <days> }")
             .and_then(|n| self.duration(n, &join(path, "delay")));
+        let open = match at.table.get("open") {
+            None => Some(None),
+            Some(n) => self.date(n, &join(path, "open")).map(Some),
+        };
+        let close_node = at.table.get("close");
+        let close = match close_node {
+            None => Some(None),
+            Some(n) => self.date(n, &join(path, "close")).map(Some),
+        };
+        if let (Some(Some(open)), Some(Some(close)), Some(node)) = (open, close, close_node)
+            && close < open
+        {
+            self.invalid_hint(
+                node,
+                &join(path, "close"),
+                "a date not before `open`",
+                "`close` is the last day the channel is open (inclusive)",
+            );
+        }
+        let capacity = match (
+            at.table.get("capacity_per_day"),
+            at.table.get("capacity_per_month"),
+        ) {
+            (None, None) => Some(None),
+            (Some(_), Some(n)) => {
+                self.invalid_hint(
+                    n,
+                    &join(path, "capacity_per_month"),
+                    "one of `capacity_per_day` and `capacity_per_month`",
+                    "a channel's capacity is given per day or per month, not both",
+                );
+                None
+            }
+            (Some(n), None) => self
+                .series(n, &join(path, "capacity_per_day"), Bound::NonNegative)
+                .map(|claims| {
+                    Some(Capacity {
+                        claims: self.hastened(claims),
+                        per_month: false,
+                    })
+                }),
+            (None, Some(n)) => self
+                .series(n, &join(path, "capacity_per_month"), Bound::NonNegative)
+                .map(|claims| {
+                    Some(Capacity {
+                        claims: self.hastened(claims),
+                        per_month: true,
+                    })
+                }),
+        };
+        let held = match at.table.get("failure_detention") {
+            None => Some(None),
+            Some(n) => self.duration(n, &join(path, "failure_detention")).map(Some),
+        };
+        let on_failure = match at.table.get("on_failure") {
+            None => Some(Failure::Deported),
+            Some(n) => match (self.failure_kind(n, &join(path, "on_failure")), held) {
+                (Some("sent_on"), _) => Some(Failure::SentOn),
+                (Some("detained"), Some(Some(duration))) => Some(Failure::Detained(duration)),
+                (Some("detained"), Some(None)) => {
+                    self.push(
+                        Diagnostic::error("`on_failure = \"detained\"` needs `failure_detention`")
+                            .with_label("expected `failure_detention = <days>` (or `{ min = <days>, max = <days> }`) in the same channel, found none")
+                            .with_hint("failed claimants are held where they claimed for that long, then released there"),
+                        n.origin,
+                        &join(path, "on_failure"),
+                    );
+                    None
+                }
+                (Some(_), _) => Some(Failure::Deported),
+                (None, _) => None,
+            },
+        };
+        self.channel_held.push(held.flatten());
         // Register the name (even when the rest is wrong) so that incidents can refer to it.
         self.channel_names.push(name.clone().unwrap_or_default());
         self.channel_countries.push(
@@ -895,6 +1115,10 @@ impl Reader<'_> {
             weight: weight?,
             success: success?,
             delay: delay?,
+            open: open?,
+            close: close?,
+            capacity: capacity?,
+            on_failure: on_failure?,
         })
     }
 
@@ -908,11 +1132,18 @@ impl Reader<'_> {
         let file_node = self.required(at, "file", "\"<path of a CSV file>\"")?;
         let file = self.string(file_node, "asylum.incidents.file")?.to_owned();
         // Column names, renamed by `columns = { size = "group_size" }`.
-        let mut names: Vec<(&str, String, Option<&Node>)> =
-            ["date", "channel", "size", "success", "label"]
-                .into_iter()
-                .map(|key| (key, key.to_owned(), None))
-                .collect();
+        let mut names: Vec<(&str, String, Option<&Node>)> = [
+            "date",
+            "channel",
+            "size",
+            "success",
+            "label",
+            "allowed",
+            "on_failure",
+        ]
+        .into_iter()
+        .map(|key| (key, key.to_owned(), None))
+        .collect();
         if let Some(columns) = at.table.get("columns")
             && let Some(columns_at) = self.table(columns, "asylum.incidents.columns")
         {
@@ -948,6 +1179,11 @@ impl Reader<'_> {
             return None;
         };
         let (success_at, label_at) = (index[3], index[4]);
+        let (allowed_at, failure_at) = (index[5], index[6]);
+        // (day, channel, size) -> line of the first row: a second report of the same group
+        // would inject it twice. (Two groups of different sizes on one day at one channel are
+        // possible: two missions of one city.)
+        let mut first_rows: HashMap<(i64, usize, u64), u32> = HashMap::new();
         let column_name = |i: usize| names.get(i).map_or("", |(_, n, _)| n.as_str()).to_owned();
         let label = table.file.label.clone();
         let start = self.start();
@@ -1084,12 +1320,96 @@ impl Reader<'_> {
                 .map(|i| row.text(i).trim().to_owned())
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| format!("{} {channel_text}", date_cell.text.trim()));
-            if let (Some(channel), Some(size), Some(success)) = (channel, size, success) {
+            if let (Some(channel), Some(size)) = (channel, size) {
+                if let Some(first) = first_rows.get(&(day, channel, size)) {
+                    let diagnostic = table.file.at_field(
+                        Diagnostic::error(format!(
+                            "duplicate incident: {size} people on {} at `{}` are already on line {first}",
+                            date_cell.text.trim(),
+                            shown(&channel_text)
+                        ))
+                        .with_label("expected one row per group (date, channel and size), found a second")
+                        .with_hint("a later report of the same group would inject it twice: keep one row (with `allowed` for a partial outcome) and drop or filter the other (`where`)"),
+                        date_cell,
+                        date_at,
+                        &column_name(0),
+                    );
+                    self.report.push(diagnostic);
+                    ok = false;
+                } else {
+                    first_rows.insert((day, channel, size), date_cell.line);
+                }
+            }
+            let allowed = match allowed_at.and_then(cell) {
+                Some(field) if !field.text.trim().is_empty() => {
+                    let value = py_int(&field.text)
+                        .ok()
+                        .and_then(|v| u64::try_from(v).ok())
+                        .filter(|v| size.is_none_or(|s| *v <= s));
+                    if value.is_none() {
+                        let diagnostic = table.file.at_field(
+                            Diagnostic::error(format!("invalid incident `allowed` in `{label}`"))
+                                .with_label(format!(
+                                    "expected a whole number of people from 0 to the row's size, found `{}`",
+                                    shown(&field.text)
+                                )),
+                            field,
+                            allowed_at.unwrap_or(0),
+                            &column_name(5),
+                        );
+                        self.report.push(diagnostic);
+                        ok = false;
+                    }
+                    value.map(Some)
+                }
+                _ => Some(None),
+            };
+            let on_failure = match failure_at.and_then(cell) {
+                Some(field) if !field.text.trim().is_empty() => {
+                    let text = field.text.trim();
+                    let held = channel.and_then(|c| self.channel_held.get(c).copied().flatten());
+                    let value = match text {
+                        "deported" => Some(Failure::Deported),
+                        "sent_on" => Some(Failure::SentOn),
+                        "detained" => held.map(Failure::Detained),
+                        _ => None,
+                    };
+                    if value.is_none() {
+                        let expected = if text == "detained" {
+                            "`deported` or `sent_on` (`detained` needs the channel's `failure_detention`)".to_owned()
+                        } else {
+                            format!(
+                                "`deported`, `sent_on` or `detained`, found `{}`",
+                                shown(text)
+                            )
+                        };
+                        let diagnostic = table.file.at_field(
+                            Diagnostic::error(format!(
+                                "invalid incident `on_failure` in `{label}`"
+                            ))
+                            .with_label(format!("expected {expected}")),
+                            field,
+                            failure_at.unwrap_or(0),
+                            &column_name(6),
+                        );
+                        self.report.push(diagnostic);
+                        ok = false;
+                    }
+                    value.map(Some)
+                }
+                _ => Some(None),
+            };
+            if let (Some(channel), Some(size), Some(success), Some(allowed), Some(on_failure)) =
+                (channel, size, success, allowed, on_failure)
+            {
+                let size = self.hastened_count(size);
                 out.push(Incident {
                     day,
                     channel,
-                    size: self.hastened_count(size),
+                    size,
                     success,
+                    allowed: allowed.map(|a| self.hastened_count(a).min(size)),
+                    on_failure,
                     label: row_label,
                 });
             }
