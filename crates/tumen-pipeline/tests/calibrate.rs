@@ -2,6 +2,8 @@
 //! the posterior does not depend on the thread count nor on the data after the cut, and does
 //! depend on the data before it; simsetting keys apply; sensitivity writes its tables.
 
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
 use std::path::{Path, PathBuf};
 use tumen_pipeline::calibrate::{CalibrationRequest, calibrate, set_setting};
 use tumen_pipeline::sensitivity::{SensitivityRequest, analyse};
