@@ -38,7 +38,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), F
     let show = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
     printer.done(&format!(
         "Calibrated {} parameter(s) from {} on the data up to {} (day {}): {} runs in {:.1}s \
-         ({:.1} runs/s; {})",
+         ({:.1} runs/s, of which {:.1} ms per run to re-load the scenario; {})",
         calibration.parameters.len(),
         calibration.spec_origin,
         score.until,
@@ -46,6 +46,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), F
         calibration.result.runs,
         calibration.abc_seconds,
         calibration.runs_per_second(),
+        calibration.load_seconds * 1000.0,
         calibration.result.stop
     ));
     for (period, scores) in [("before", &score.before), ("after", &score.after)] {
