@@ -51,6 +51,84 @@ pub(crate) enum Command {
     /// (the scenario with `--set`-style overrides) over the same seeds; writes
     /// `comparison.csv` and each run's yearly, weekly, status and target tables.
     Compare(CompareArgs),
+    /// Calibrate a scenario's uncertain parameters by ABC-SMC on the data up to `--until`,
+    /// then forecast the whole period from the posterior and score it, before and after the
+    /// cut, against the scenario's own values; writes `posterior.csv`, `generations.csv`,
+    /// `score.json` and `forecast/`.
+    Calibrate(CalibrateArgs),
+    /// Sobol (and with `--morris`, Morris) sensitivity of a scenario's outputs (ARD, targets,
+    /// yearly totals) to its uncertain parameters; writes `sobol.csv` (and `morris.csv`).
+    Sensitivity(SensitivityArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CalibrateArgs {
+    /// Scenario directory; omit it for the embedded flagship.
+    pub(crate) scenario: Option<PathBuf>,
+    /// The cut-off date (YYYY-MM-DD): data after it are used only to score the forecast.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: String,
+    /// The calibration spec (a `[calibration]` section); default: `calibration.toml` beside
+    /// `scenario.toml`, else `[calibration]` in `scenario.toml`, else Flee's move rules.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) params: Option<PathBuf>,
+    /// Population size.
+    #[arg(long, value_name = "N")]
+    pub(crate) particles: Option<usize>,
+    /// The most generations (generation 0 included).
+    #[arg(long, value_name = "G")]
+    pub(crate) generations: Option<usize>,
+    /// The most model runs in all; alone, it sizes the population.
+    #[arg(long, value_name = "RUNS")]
+    pub(crate) budget: Option<u64>,
+    /// Model runs per particle (the distance is their mean; default 1).
+    #[arg(long, value_name = "K")]
+    pub(crate) replicas_per_particle: Option<usize>,
+    /// Stop once the tolerance is at or below this.
+    #[arg(long, value_name = "EPS")]
+    pub(crate) min_tolerance: Option<f64>,
+    /// Replicas of the forecast and of the baseline (default 20).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) forecast_replicas: Option<u64>,
+    /// Seed; the same seed gives the same posterior for any `--jobs`.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Threads (default: all cores).
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "tumen-calibration")]
+    pub(crate) output: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SensitivityArgs {
+    /// Scenario directory; omit it for the embedded flagship.
+    pub(crate) scenario: Option<PathBuf>,
+    /// The parameters (a `[calibration]` section), as for `tumen calibrate`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) params: Option<PathBuf>,
+    /// Saltelli base sample size N: N (d + 2) runs for d parameters.
+    #[arg(long, value_name = "N")]
+    pub(crate) samples: usize,
+    /// Also screen by Morris elementary effects with R trajectories (R (d + 1) runs).
+    #[arg(long, value_name = "R")]
+    pub(crate) morris: Option<usize>,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Threads (default: all cores).
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
+    /// Output directory.
+    #[arg(long, short, value_name = "DIR", default_value = "tumen-sensitivity")]
+    pub(crate) output: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! the output; every piece of real work lives in the library crates.
 
 mod args;
+mod calibrate;
 mod checkpointing;
 mod compare;
 mod printer;
@@ -41,7 +42,9 @@ fn main() -> ExitCode {
     };
     let quiet = matches!(&cli.command, Command::Run(args) if args.quiet)
         || matches!(&cli.command, Command::Resume(args) if args.quiet)
-        || matches!(&cli.command, Command::Compare(args) if args.quiet);
+        || matches!(&cli.command, Command::Compare(args) if args.quiet)
+        || matches!(&cli.command, Command::Calibrate(args) if args.quiet)
+        || matches!(&cli.command, Command::Sensitivity(args) if args.quiet);
     let printer = Printer::new(quiet);
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer, None),
@@ -51,6 +54,8 @@ fn main() -> ExitCode {
         },
         Command::Validate(args) => validate(&args, &printer),
         Command::Compare(args) => compare::run(&args, &printer),
+        Command::Calibrate(args) => calibrate::calibrate(&args, &printer),
+        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer),
         Command::Report(args) => {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }

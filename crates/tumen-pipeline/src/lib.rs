@@ -29,12 +29,14 @@
 //! assert_eq!(output.summary.days, 30);
 //! ```
 
+pub mod calibrate;
 mod compare;
 mod embedded;
 mod error;
 mod record;
 mod run;
 mod scenario;
+pub mod sensitivity;
 mod summary;
 mod write;
 

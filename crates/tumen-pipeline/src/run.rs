@@ -140,7 +140,7 @@ pub struct Plan {
     pub record: RunRecord,
     /// The fingerprint of the inputs (checkpoints carry it).
     pub fingerprint: u64,
-    network: RunNetwork,
+    pub(crate) network: RunNetwork,
 }
 
 impl Plan {
@@ -270,7 +270,7 @@ impl Plan {
         pool.install(|| self.execute(progress))
     }
 
-    fn summary(&self, ensemble: &Ensemble, wall_seconds: f64) -> Summary {
+    pub(crate) fn summary(&self, ensemble: &Ensemble, wall_seconds: f64) -> Summary {
         let scenario = self.prepared.scenario();
         let loaded = &self.prepared.loaded;
         let first = &ensemble.replicas[0];

@@ -81,3 +81,7 @@ pub(crate) const REPLICA_SEEDS: &str =
 /// The only kind of band this version draws.
 pub(crate) const SEED_NOISE: &str =
     "seed noise only: every replica has the scenario's own parameter values";
+
+/// The bands of an ensemble whose replicas' parameters are drawn from a posterior.
+pub(crate) const PARAMETER_AND_SEED: &str =
+    "seed noise and parameter uncertainty: each replica's parameters are drawn from a posterior";

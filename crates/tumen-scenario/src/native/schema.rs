@@ -47,6 +47,9 @@ pub(crate) fn keys(path: &str) -> Option<&'static [&'static str]> {
             "aid",
             "seasonality",
             "mortality",
+            // The uncertain parameters and their priors, read by `tumen calibrate` and
+            // `tumen sensitivity` (tumen-calibrate's format; checked there).
+            "calibration",
         ],
         "scenario" => &["name", "description"],
         "status" => &["irregular_countries", "channel_links"],

@@ -1,0 +1,983 @@
+//! Calibration (`tumen calibrate`): ABC-SMC over a scenario's uncertain parameters, fitted on
+//! the data up to a cut-off date and scored on the data after it.
+//!
+//! # Parameters
+//!
+//! A parameter's key is either
+//! - a `simsetting.yml` key, `move_rules.<name>` or `spawn_rules.<name>` (any scenario): the
+//!   value is set on the loaded scenario's settings (numbers as numbers, integer settings
+//!   rounded, boolean settings true at 0.5 and above); or
+//! - any other key: a `--set` key path of `scenario.toml` (native scenarios only), applied as
+//!   the override `key=value` when the scenario is loaded (`push[0].per_capita`).
+//!
+//! The scenario's files are read once into memory; each particle re-loads the scenario from
+//! memory with its overrides (a few milliseconds for the flagship, see BENCHMARKS.md).
+//!
+//! Where the spec comes from, first found: `--params FILE`; `calibration.toml` beside
+//! `scenario.toml` (the same format as `--params`); a `[calibration]` section of
+//! `scenario.toml`; else the default Flee set below.
+//!
+//! # The default Flee set
+//!
+//! The move rules that FabFlee's sensitivity analyses vary (FabFlee's `flee_SA` plug-in
+//! samples `max_move_speed`, the three move chances and the camp and conflict weights),
+//! with uniform priors around Flee 3.1's defaults (`max_move_speed` 360 km/day, `camp_weight`
+//! 1 in Flee's simsetting defaults and 2 in most FabFlee scenarios, `conflict_weight` 0.25,
+//! `conflict_movechance` 1.0, `camp_movechance` 0.001, `default_movechance` 0.3):
+//!
+//! | key | prior | why |
+//! |---|---|---|
+//! | `move_rules.max_move_speed` | uniform [100, 500] | from a walking-and-bus day to Flee's default and beyond, as FabFlee varies it |
+//! | `move_rules.conflict_movechance` | uniform [0.5, 1.0] | people leave conflict zones quickly; below 0.5 no scenario reproduces the onsets |
+//! | `move_rules.camp_movechance` | log-uniform [1e-4, 0.01] | tiny and uncertain in order of magnitude |
+//! | `move_rules.default_movechance` | uniform [0.1, 0.6] | around Flee's 0.3, halved and doubled |
+//! | `move_rules.camp_weight` | uniform [0.5, 4.0] | around Flee's 1 and FabFlee's 2 |
+//! | `move_rules.conflict_weight` | uniform [0.05, 1.0] | around Flee's 0.25 |
+//!
+//! # The distance, and the cut
+//!
+//! A particle runs one seeded count-engine replica per ABC replica, only up to the cut day (the
+//! scenario's `days` is set so that the run stops at `--until`). Every observed series
+//! (`source_data/`, the spawn driver included) is cut at `--until` before the run: points dated
+//! after it are dropped, so that not even the interpolation toward a later point lets them in.
+//! The distance is Flee's daily ARD of the camps' series over the days up to the cut plus the
+//! mean interval distance of the targets whose `end` is on or before the cut (0 inside the
+//! interval, the relative distance to the nearer end outside), as
+//! `tumen_calibrate::score::combined_distance`.
+
+use crate::error::Error;
+use crate::run::{EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_pool};
+use crate::scenario::{Prepared, ScenarioSource};
+use crate::summary::PARAMETER_AND_SEED;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+pub use tumen_calibrate::abc::Generation;
+use tumen_calibrate::abc::{self, AbcConfig, AbcError, AbcResult, Posterior};
+use tumen_calibrate::params::{CalibrationSpec, Parameter, ParameterSet, Prior};
+use tumen_calibrate::score::{
+    ObservedPoint, Score, TargetCheck, ard_daily, combined_distance, interval_distance,
+};
+use tumen_core::Scenario;
+use tumen_engine::EngineKind;
+use tumen_ensemble::{Ensemble, Replica, ReplicaProgress, replica_seed};
+use tumen_output::{
+    DailyObserver, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord, TargetOutcome,
+    TargetRow,
+};
+use tumen_scenario::{LoadOptions, MemorySource, Source};
+
+/// Where a calibration spec beside `scenario.toml` is looked for.
+pub const CALIBRATION_FILE: &str = "calibration.toml";
+
+/// Forecast replicas when the request does not say.
+pub const DEFAULT_FORECAST_REPLICAS: u64 = 20;
+
+/// The default parameter set of a Flee scenario without a spec (see the module docs).
+#[must_use]
+pub fn default_flee_parameters() -> Vec<Parameter> {
+    let uniform = |name: &str, low: f64, high: f64| Parameter {
+        name: name.to_owned(),
+        prior: Prior::Uniform { low, high },
+    };
+    vec![
+        uniform("move_rules.max_move_speed", 100.0, 500.0),
+        uniform("move_rules.conflict_movechance", 0.5, 1.0),
+        Parameter {
+            name: "move_rules.camp_movechance".to_owned(),
+            prior: Prior::LogUniform {
+                low: 1e-4,
+                high: 0.01,
+            },
+        },
+        uniform("move_rules.default_movechance", 0.1, 0.6),
+        uniform("move_rules.camp_weight", 0.5, 4.0),
+        uniform("move_rules.conflict_weight", 0.05, 1.0),
+    ]
+}
+
+/// A scenario's files, read once, with its name.
+#[derive(Clone, Debug)]
+pub struct ScenarioFiles {
+    /// The files.
+    pub files: MemorySource,
+    /// The scenario's name (the directory's).
+    pub name: String,
+    /// Where they came from.
+    pub source: ScenarioSource,
+}
+
+/// Reads every file of a scenario into memory.
+///
+/// # Errors
+/// [`Error::Unreadable`] when the directory or a file cannot be read.
+pub fn read_files(source: &ScenarioSource) -> Result<ScenarioFiles, Error> {
+    match source {
+        ScenarioSource::Embedded => Ok(ScenarioFiles {
+            files: crate::embedded::source(),
+            name: crate::embedded::NAME.to_owned(),
+            source: source.clone(),
+        }),
+        ScenarioSource::Directory(dir) => {
+            let mut files = MemorySource::default();
+            read_tree(dir, "", &mut files)?;
+            let name = dir
+                .file_name()
+                .map(ToOwned::to_owned)
+                .or_else(|| {
+                    dir.canonicalize()
+                        .ok()
+                        .and_then(|p| p.file_name().map(ToOwned::to_owned))
+                })
+                .map_or_else(
+                    || "scenario".to_owned(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+            Ok(ScenarioFiles {
+                files,
+                name,
+                source: source.clone(),
+            })
+        }
+    }
+}
+
+fn read_tree(dir: &Path, prefix: &str, files: &mut MemorySource) -> Result<(), Error> {
+    let unreadable = |path: &Path, source: std::io::Error| Error::Unreadable {
+        path: path.display().to_string(),
+        source,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        paths.push(entry.map_err(|e| unreadable(dir, e))?.path());
+    }
+    paths.sort();
+    for path in paths {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let relative = format!("{prefix}{name}");
+        if path.is_dir() {
+            // Outputs of earlier runs are not inputs.
+            if prefix.is_empty()
+                && !matches!(name.as_str(), "input_csv" | "source_data" | "mechanisms")
+            {
+                continue;
+            }
+            read_tree(&path, &format!("{relative}/"), files)?;
+        } else {
+            let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
+            files.insert(relative, bytes);
+        }
+    }
+    Ok(())
+}
+
+/// The calibration spec of a scenario and where it came from (see the module docs).
+///
+/// # Errors
+/// [`Error::Request`] with the located problem when a spec is malformed,
+/// [`Error::Unreadable`] when `--params` cannot be read.
+pub fn resolve_spec(
+    files: &ScenarioFiles,
+    params: Option<&Path>,
+) -> Result<(CalibrationSpec, String), Error> {
+    let spec_error = |error: tumen_calibrate::params::SpecError| Error::Request(error.to_string());
+    if let Some(path) = params {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let origin = path.display().to_string();
+        let spec =
+            tumen_calibrate::params::parse_params_file(&text, &origin).map_err(spec_error)?;
+        return Ok((spec, origin));
+    }
+    let describe = |file: &str| match &files.source {
+        ScenarioSource::Embedded => format!("embedded {file}"),
+        ScenarioSource::Directory(dir) => dir.join(file).display().to_string(),
+    };
+    let read = |file: &str| -> Result<Option<String>, Error> {
+        match files.files.read(file) {
+            Ok(Some(bytes)) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(None) => Ok(None),
+            Err(source) => Err(Error::Unreadable {
+                path: describe(file),
+                source,
+            }),
+        }
+    };
+    if let Some(text) = read(CALIBRATION_FILE)? {
+        let origin = describe(CALIBRATION_FILE);
+        let spec =
+            tumen_calibrate::params::parse_params_file(&text, &origin).map_err(spec_error)?;
+        return Ok((spec, origin));
+    }
+    if let Some(text) = read("scenario.toml")? {
+        let origin = describe("scenario.toml");
+        if let Some(spec) =
+            tumen_calibrate::params::parse_scenario_section(&text, &origin).map_err(spec_error)?
+        {
+            return Ok((spec, format!("{origin} [calibration]")));
+        }
+    }
+    let parameters = ParameterSet::new(default_flee_parameters())
+        .map_err(|e| Error::Internal(format!("the default parameter set: {e}")))?;
+    Ok((
+        CalibrationSpec {
+            parameters,
+            particles: None,
+            generations: None,
+            budget: None,
+            replicas: None,
+            min_tolerance: None,
+        },
+        "the default Flee move-rule set".to_owned(),
+    ))
+}
+
+/// The sections of `simsetting.yml` whose keys are set on the loaded settings.
+const SETTINGS_SECTIONS: [&str; 2] = ["move_rules", "spawn_rules"];
+
+/// Whether a parameter key names a `simsetting.yml` setting rather than a `--set` key.
+#[must_use]
+pub fn is_settings_key(key: &str) -> bool {
+    key.split_once('.')
+        .is_some_and(|(section, _)| SETTINGS_SECTIONS.contains(&section))
+}
+
+/// Sets the `simsetting.yml` key `key` (`move_rules.max_move_speed`) to `value` on `settings`.
+///
+/// # Errors
+/// [`Error::Request`] for an unknown key or a setting that is not a number or a flag.
+pub fn set_setting(
+    settings: &mut tumen_core::Settings,
+    key: &str,
+    value: f64,
+) -> Result<(), Error> {
+    let mut tree = serde_json::to_value(&*settings)
+        .map_err(|e| Error::Internal(format!("settings as JSON: {e}")))?;
+    let (section, field) = key
+        .split_once('.')
+        .ok_or_else(|| Error::Request(format!("parameter `{key}`: expected `section.key`")))?;
+    let known = |tree: &serde_json::Value| -> String {
+        tree.get(section)
+            .and_then(serde_json::Value::as_object)
+            .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    let list = known(&tree);
+    let slot = tree
+        .get_mut(section)
+        .and_then(|s| s.get_mut(field))
+        .ok_or_else(|| {
+            Error::Request(format!(
+                "parameter `{key}`: unknown setting; expected one of the {section} keys: {list}"
+            ))
+        })?;
+    *slot = match slot {
+        serde_json::Value::Bool(_) => serde_json::Value::Bool(value >= 0.5),
+        serde_json::Value::Number(n) if n.is_u64() => {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(Error::Request(format!(
+                    "parameter `{key}`: expected a count at or above 0, found {value}"
+                )));
+            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a finite non-negative value, rounded"
+            )]
+            serde_json::Value::from(value.round() as u64)
+        }
+        serde_json::Value::Number(_) => serde_json::Number::from_f64(value)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| {
+                Error::Request(format!(
+                    "parameter `{key}`: expected a finite number, found {value}"
+                ))
+            })?,
+        other => {
+            return Err(Error::Request(format!(
+                "parameter `{key}`: the setting is not a number or a flag (found {other})"
+            )));
+        }
+    };
+    *settings = serde_json::from_value(tree)
+        .map_err(|e| Error::Request(format!("parameter `{key}` = {value}: {e}")))?;
+    Ok(())
+}
+
+/// A scenario ready to be re-loaded at any parameter values.
+#[derive(Clone, Debug)]
+pub struct Parameterised {
+    /// Its files.
+    pub files: ScenarioFiles,
+    /// The uncertain parameters.
+    pub parameters: ParameterSet,
+    /// Where they were declared.
+    pub spec_origin: String,
+}
+
+impl Parameterised {
+    /// The scenario at `theta` (in the order of `parameters`), with `days` days when given.
+    ///
+    /// # Errors
+    /// When the scenario does not load with these values (a `--set` key it lacks, a value out
+    /// of range) or a settings key is unknown.
+    pub fn scenario(&self, theta: &[f64], days: Option<u32>) -> Result<Scenario, Error> {
+        let mut overrides = Vec::new();
+        let mut settings = Vec::new();
+        for (parameter, &value) in self.parameters.parameters().iter().zip(theta) {
+            if is_settings_key(&parameter.name) {
+                settings.push((parameter.name.as_str(), value));
+            } else {
+                overrides.push(format!("{}={value:?}", parameter.name));
+            }
+        }
+        let options = LoadOptions {
+            settings_path: None,
+            days,
+            overrides,
+        };
+        let mut loaded = tumen_scenario::load(&self.files.files, &self.files.name, &options)?;
+        for (key, value) in settings {
+            set_setting(&mut loaded.scenario.settings, key, value)?;
+        }
+        Ok(loaded.scenario)
+    }
+
+    /// The scenario's own values of the parameters (`None` for a key whose value cannot be
+    /// read: a `--set` key).
+    #[must_use]
+    pub fn own_values(&self, scenario: &Scenario) -> Vec<Option<f64>> {
+        let tree = serde_json::to_value(&scenario.settings).unwrap_or_default();
+        self.parameters
+            .parameters()
+            .iter()
+            .map(|p| {
+                let (section, field) = p.name.split_once('.')?;
+                if !is_settings_key(&p.name) {
+                    return None;
+                }
+                let value = tree.get(section)?.get(field)?;
+                value
+                    .as_f64()
+                    .or_else(|| value.as_bool().map(|b| if b { 1.0 } else { 0.0 }))
+            })
+            .collect()
+    }
+}
+
+/// Drops every observed point dated after day `cut` (the spawn driver and the camps' series).
+pub fn cut_observations(scenario: &mut Scenario, cut: u32) {
+    let cut = i64::from(cut);
+    scenario
+        .observations
+        .total
+        .points
+        .retain(|&(day, _)| day <= cut);
+    for (_, series) in &mut scenario.observations.camps {
+        series.points.retain(|&(day, _)| day <= cut);
+    }
+}
+
+/// Parses a target's end date; `None` when empty or not a date.
+fn target_end(row: &TargetRow) -> Option<Date> {
+    row.end.trim().parse::<Date>().ok()
+}
+
+/// The targets whose `end` is on or before `until`.
+#[must_use]
+pub fn targets_before(targets: &[TargetRow], until: Date) -> Vec<TargetRow> {
+    targets
+        .iter()
+        .filter(|row| target_end(row).is_some_and(|end| end <= until))
+        .cloned()
+        .collect()
+}
+
+/// The day number of `date` in `scenario`.
+///
+/// # Errors
+/// [`Error::Request`] when the date is not inside the simulated period.
+pub fn day_of(scenario: &Scenario, date: Date) -> Result<u32, Error> {
+    let days = scenario
+        .start_date
+        .until(date)
+        .map_err(|e| Error::Request(format!("--until {date}: {e}")))?
+        .get_days();
+    let last = scenario.date_of(scenario.days.saturating_sub(1));
+    u32::try_from(days)
+        .ok()
+        .filter(|&d| d + 1 < scenario.days)
+        .ok_or_else(|| {
+            Error::Request(format!(
+                "--until {date}: expected a date from {} to the day before {last} (the period \
+                 of `{}`), so that some days are left to score",
+                scenario.start_date, scenario.name
+            ))
+        })
+}
+
+/// Silent replica progress.
+struct Quiet;
+
+impl ReplicaProgress for Quiet {}
+
+/// One seeded count-engine replica of `scenario`, with the mechanisms' record when `system`.
+///
+/// # Errors
+/// [`Error::Run`] when the run stops.
+pub fn run_one(
+    scenario: &Scenario,
+    seed: u64,
+    system: bool,
+    daily: bool,
+) -> Result<
+    (
+        Replica,
+        Ensemble,
+        Option<SystemRecord>,
+        Option<tumen_output::Daily>,
+    ),
+    Error,
+> {
+    let (mut ensemble, mut extras) = tumen_ensemble::run_with(
+        scenario,
+        seed,
+        1,
+        EngineKind::Counts,
+        &Quiet,
+        |_| {
+            (
+                system.then(SystemObserver::new),
+                daily.then(|| DailyObserver::new(scenario)),
+            )
+        },
+        None,
+    )
+    .map_err(|source| Error::Run {
+        scenario: scenario.name.clone(),
+        source,
+    })?;
+    let replica = ensemble
+        .replicas
+        .pop()
+        .ok_or_else(|| Error::Internal("the replica loop returned no replica".to_owned()))?;
+    let (record, first) = extras.pop().unwrap_or((None, None));
+    Ok((
+        replica,
+        ensemble,
+        record.map(SystemObserver::into_record),
+        first.map(DailyObserver::into_daily),
+    ))
+}
+
+/// The columns of `table.camps` that have an observed series in `scenario`.
+fn observed_columns(scenario: &Scenario, camps: &[String]) -> Vec<(usize, usize)> {
+    scenario
+        .observations
+        .camps
+        .iter()
+        .enumerate()
+        .filter_map(|(series, (id, _))| {
+            let name = &scenario.network.location(*id).name;
+            camps
+                .iter()
+                .position(|c| c == name)
+                .map(|col| (series, col))
+        })
+        .collect()
+}
+
+/// Flee's daily ARD of a replica's camps against the observed series, over days `..=last`.
+#[must_use]
+pub fn series_ard(scenario: &Scenario, replica: &Replica, last: u32) -> Option<f64> {
+    let columns = observed_columns(scenario, &replica.table.camps);
+    if columns.is_empty() {
+        return None;
+    }
+    let days: Vec<Vec<(f64, f64)>> = replica
+        .table
+        .rows
+        .iter()
+        .filter(|row| row.day <= last)
+        .map(|row| {
+            columns
+                .iter()
+                .map(|&(_, col)| {
+                    #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+                    let pair = (row.sim[col] as f64, row.data[col] as f64);
+                    pair
+                })
+                .collect()
+        })
+        .collect();
+    ard_daily(&days)
+}
+
+/// The value of each evaluable target on an ensemble of mechanisms' records (the median over
+/// replicas), with its bounds.
+fn target_values(
+    scenario: &Scenario,
+    records: Vec<SystemRecord>,
+    targets: &[TargetRow],
+) -> Vec<(TargetRow, TargetCheck)> {
+    let ensemble = SystemEnsemble {
+        layout: SystemLayout::of(scenario),
+        replicas: records,
+    };
+    ensemble
+        .evaluate_targets(targets)
+        .into_iter()
+        .zip(targets)
+        .filter_map(|(result, row)| match result.outcome {
+            TargetOutcome::Evaluated { band, .. } => Some((
+                row.clone(),
+                TargetCheck {
+                    value: band.median,
+                    low: row.low.unwrap_or(f64::NEG_INFINITY),
+                    high: row.high.unwrap_or(f64::INFINITY),
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What to calibrate: the options of `tumen calibrate`, front-end neutral.
+#[derive(Clone, Debug, Default)]
+pub struct CalibrationRequest {
+    /// The scenario directory; `None` for the embedded flagship.
+    pub scenario: Option<PathBuf>,
+    /// The cut-off date: data after it are only scored.
+    pub until: String,
+    /// A `--params` file.
+    pub params: Option<PathBuf>,
+    /// Population size.
+    pub particles: Option<usize>,
+    /// The most generations.
+    pub generations: Option<usize>,
+    /// The most model runs.
+    pub budget: Option<u64>,
+    /// Model runs per particle.
+    pub replicas_per_particle: Option<usize>,
+    /// Stop at this tolerance.
+    pub min_tolerance: Option<f64>,
+    /// Replicas of the forecast and of the baseline ensemble.
+    pub forecast_replicas: Option<u64>,
+    /// The seed.
+    pub seed: u64,
+    /// Threads; the output does not depend on it.
+    pub jobs: Option<usize>,
+    /// The command line to record.
+    pub command_line: Vec<String>,
+}
+
+/// The scores of `score.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScoreReport {
+    /// The cut-off date.
+    pub until: String,
+    /// Days up to and including the cut.
+    pub before: Scores,
+    /// Days after the cut.
+    pub after: Scores,
+}
+
+/// The posterior ensemble's and the baseline's scores over one period.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scores {
+    /// The forecast ensemble, its replicas' parameters drawn from the posterior.
+    pub calibrated: Score,
+    /// The scenario's own values, seed noise only.
+    pub baseline: Score,
+}
+
+/// Everything a calibration produced.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    /// The ABC-SMC result (posterior, generations).
+    pub result: AbcResult,
+    /// `score.json`.
+    pub score: ScoreReport,
+    /// The forecast ensemble over the whole period (`forecast/`).
+    pub forecast: RunOutput,
+    /// The parameters of each forecast replica, in replica order.
+    pub forecast_parameters: Vec<Vec<f64>>,
+    /// The parameters.
+    pub parameters: ParameterSet,
+    /// Where the parameters were declared.
+    pub spec_origin: String,
+    /// The cut day (day number of `until`).
+    pub cut_day: u32,
+    /// Seconds spent in ABC-SMC.
+    pub abc_seconds: f64,
+    /// Seconds to load the scenario from memory once (the cost each particle pays).
+    pub load_seconds: f64,
+}
+
+impl Calibration {
+    /// Model runs per second during ABC-SMC.
+    #[must_use]
+    pub fn runs_per_second(&self) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "run counts far below 2^52")]
+        let runs = self.result.runs as f64;
+        runs / self.abc_seconds.max(1e-9)
+    }
+}
+
+/// The ensemble output of the baseline (the scenario's own values, seeds only).
+fn baseline_output(prepared: &Prepared, request: &RunRequest) -> Result<RunOutput, Error> {
+    let plan = Plan::new(prepared, request)?;
+    plan.execute(&NoProgress)
+}
+
+/// Observed points of every camp series of `full` with the ensemble's values, split at `cut`
+/// (points on or before it first).
+fn observed_points(
+    full: &Scenario,
+    ensemble: &Ensemble,
+    cut: u32,
+) -> (Vec<ObservedPoint>, Vec<ObservedPoint>) {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    let Some(first) = ensemble.replicas.first() else {
+        return (before, after);
+    };
+    for (series, col) in observed_columns(full, &first.table.camps) {
+        let (_, data) = &full.observations.camps[series];
+        for &(day, value) in &data.points {
+            let Ok(index) = usize::try_from(day) else {
+                continue;
+            };
+            if index >= full.days as usize {
+                continue;
+            }
+            #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+            let values: Vec<f64> = ensemble
+                .replicas
+                .iter()
+                .filter_map(|r| r.table.rows.get(index).map(|row| row.sim[col] as f64))
+                .collect();
+            let point = ObservedPoint {
+                ensemble: values,
+                observed: value,
+            };
+            if day <= i64::from(cut) {
+                before.push(point);
+            } else {
+                after.push(point);
+            }
+        }
+    }
+    (before, after)
+}
+
+/// Scores an ensemble before and after the cut.
+fn score_ensemble(
+    full: &Scenario,
+    output: &RunOutput,
+    targets: &[TargetRow],
+    cut: u32,
+    until: Date,
+) -> (Score, Score) {
+    let (before, after) = observed_points(full, &output.ensemble, cut);
+    let checks = output
+        .system
+        .as_ref()
+        .map(|system| target_values(full, system.replicas.clone(), targets))
+        .unwrap_or_default();
+    let (mut tb, mut ta) = (Vec::new(), Vec::new());
+    for (row, check) in checks {
+        match target_end(&row) {
+            Some(end) if end <= until => tb.push(check),
+            Some(_) => ta.push(check),
+            None => {}
+        }
+    }
+    (Score::compute(&before, &tb), Score::compute(&after, &ta))
+}
+
+/// Runs a calibration: ABC-SMC on the data up to `until`, then the forecast ensemble drawn
+/// from the posterior and the baseline ensemble over the whole period, and their scores.
+///
+/// # Errors
+/// Bad requests and specs ([`Error::Request`]), scenarios that do not load, runs that stop.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the steps of a calibration, in order"
+)]
+pub fn calibrate(
+    request: &CalibrationRequest,
+    on_generation: &(dyn Fn(&abc::Generation) + Sync),
+) -> Result<Calibration, Error> {
+    let source = ScenarioSource::from_option(request.scenario.as_deref());
+    let files = read_files(&source)?;
+    let (spec, spec_origin) = resolve_spec(&files, request.params.as_deref())?;
+    let setup = Parameterised {
+        files,
+        parameters: spec.parameters.clone(),
+        spec_origin: spec_origin.clone(),
+    };
+    let prepared = crate::scenario::load(&source, &LoadOptions::default())?;
+    let full = prepared.scenario().clone();
+    let until: Date = request.until.trim().parse().map_err(|e| {
+        Error::Request(format!(
+            "--until `{}`: expected a date YYYY-MM-DD ({e})",
+            request.until
+        ))
+    })?;
+    let cut = day_of(&full, until)?;
+    let targets = prepared.targets.clone().unwrap_or_default();
+    let fit_targets = targets_before(&targets, until);
+    // Every parameter must apply: check at the prior means before spending runs.
+    let means: Vec<f64> = spec
+        .parameters
+        .parameters()
+        .iter()
+        .map(|p| p.prior.quantile(0.5))
+        .collect();
+    let started = Instant::now();
+    setup.scenario(&means, Some(cut + 1))?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let system = full.mechanisms.any() && !fit_targets.is_empty();
+    let model = |theta: &[f64], seed: u64| -> Result<f64, Box<Error>> {
+        let mut scenario = setup.scenario(theta, Some(cut + 1))?;
+        cut_observations(&mut scenario, cut);
+        let (replica, _, record, _) = run_one(&scenario, seed, system, false)?;
+        let ard = series_ard(&scenario, &replica, cut);
+        let distances: Vec<f64> = record
+            .map(|record| {
+                target_values(&scenario, vec![record], &fit_targets)
+                    .into_iter()
+                    .map(|(_, t)| interval_distance(t.value, t.low, t.high))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(combined_distance(ard, &distances))
+    };
+    let config = AbcConfig {
+        seed: request.seed,
+        particles: request.particles.or(spec.particles),
+        max_generations: request.generations.or(spec.generations),
+        min_tolerance: request.min_tolerance.or(spec.min_tolerance),
+        budget: request.budget.or(spec.budget),
+        replicas: request.replicas_per_particle.or(spec.replicas).unwrap_or(1),
+        ..AbcConfig::default()
+    };
+    let pool = worker_pool(request.jobs)?;
+    let started = Instant::now();
+    let result = pool
+        .install(|| abc::run_with_progress(&spec.parameters, &model, &config, |g| on_generation(g)))
+        .map_err(|error| match error {
+            AbcError::Config(message) => Error::Request(format!("--particles/--budget: {message}")),
+            AbcError::Model { error, .. } => *error,
+            other => Error::Request(other.to_string()),
+        })?;
+    let abc_seconds = started.elapsed().as_secs_f64();
+
+    let replicas = request
+        .forecast_replicas
+        .unwrap_or(DEFAULT_FORECAST_REPLICAS)
+        .max(1);
+    let run_request = RunRequest {
+        scenario: request.scenario.clone(),
+        replicas: Some(replicas),
+        engine: EngineChoice::Counts,
+        seed: request.seed,
+        jobs: request.jobs,
+        command_line: request.command_line.clone(),
+        ..RunRequest::default()
+    };
+    let baseline = pool.install(|| baseline_output(&prepared, &run_request))?;
+    let forecast_parameters = result.posterior.sample(
+        usize::try_from(replicas).unwrap_or(usize::MAX),
+        request.seed ^ 0x464f_5245,
+    );
+    let forecast =
+        pool.install(|| posterior_ensemble(&prepared, &run_request, &setup, &forecast_parameters))?;
+    let (cal_before, cal_after) = score_ensemble(&full, &forecast, &targets, cut, until);
+    let (base_before, base_after) = score_ensemble(&full, &baseline, &targets, cut, until);
+    Ok(Calibration {
+        result,
+        score: ScoreReport {
+            until: until.to_string(),
+            before: Scores {
+                calibrated: cal_before,
+                baseline: base_before,
+            },
+            after: Scores {
+                calibrated: cal_after,
+                baseline: base_after,
+            },
+        },
+        forecast,
+        forecast_parameters,
+        parameters: spec.parameters,
+        spec_origin,
+        cut_day: cut,
+        abc_seconds,
+        load_seconds,
+    })
+}
+
+/// An ensemble over the whole period whose replica `i` runs with the parameters `thetas[i]`
+/// and the seed of replica `i` of `request.seed`: the same outputs as `tumen run --replicas N`,
+/// its summary saying that the bands include parameter uncertainty.
+///
+/// # Errors
+/// When a scenario does not load at a parameter vector, or a run stops.
+pub fn posterior_ensemble(
+    prepared: &Prepared,
+    request: &RunRequest,
+    setup: &Parameterised,
+    thetas: &[Vec<f64>],
+) -> Result<RunOutput, Error> {
+    let mut request = request.clone();
+    request.replicas = Some(thetas.len() as u64);
+    let plan = Plan::new(prepared, &request)?;
+    let scenario = prepared.scenario();
+    let mechanisms = scenario.mechanisms.any();
+    let started = Instant::now();
+    let runs: Vec<_> = thetas
+        .par_iter()
+        .enumerate()
+        .map(|(index, theta)| {
+            let index = index as u64;
+            let scenario = setup.scenario(theta, request.days)?;
+            // run_with gives its one replica the seed replica_seed(s, 0): choose s so that
+            // replica i of the forecast has its own stream.
+            let seed = replica_seed(request.seed, index);
+            run_one(&scenario, seed, mechanisms, index == 0)
+        })
+        .collect::<Result<_, Error>>()?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let mut ensemble: Option<Ensemble> = None;
+    let mut records = Vec::new();
+    let mut daily = tumen_output::Daily::default();
+    for (replica, shell, record, first) in runs {
+        records.extend(record);
+        if let Some(first) = first {
+            daily = first;
+        }
+        ensemble
+            .get_or_insert_with(|| Ensemble {
+                replicas: Vec::new(),
+                ..shell
+            })
+            .replicas
+            .push(replica);
+    }
+    let ensemble = ensemble.ok_or_else(|| {
+        Error::Request("the posterior ensemble needs at least one replica".to_owned())
+    })?;
+    let mut summary = plan.summary(&ensemble, wall_seconds);
+    if let Some(ensemble_summary) = &mut summary.ensemble {
+        ensemble_summary.uncertainty = PARAMETER_AND_SEED;
+    }
+    summary.notes.push(format!(
+        "replica i's parameters are drawn from a posterior ({} parameters: {}); see parameters.csv",
+        setup.parameters.len(),
+        setup.parameters.names().collect::<Vec<_>>().join(", ")
+    ));
+    let system = mechanisms.then(|| SystemEnsemble {
+        layout: SystemLayout::of(scenario),
+        replicas: records,
+    });
+    Ok(RunOutput {
+        summary,
+        record: plan.record.clone().finish(),
+        ensemble,
+        system,
+        daily,
+        network: plan.network.clone(),
+        ensemble_outputs: true,
+        targets: prepared.targets.clone(),
+        incidents: crate::write::incidents(scenario),
+        formats: Vec::new(),
+        replica_outputs: false,
+    })
+}
+
+/// Writes `parameters.csv`: `replica,seed,<parameter>...`.
+fn write_parameters_csv(
+    path: &Path,
+    names: &[String],
+    output: &RunOutput,
+    thetas: &[Vec<f64>],
+) -> Result<(), Error> {
+    let mut text = format!("replica,seed,{}\n", names.join(","));
+    for ((index, replica), theta) in output.ensemble.replicas.iter().enumerate().zip(thetas) {
+        let values: Vec<String> = theta.iter().map(|v| format!("{v:?}")).collect();
+        text.push_str(&format!("{index},{},{}\n", replica.seed, values.join(",")));
+    }
+    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| Error::write(path, e))
+}
+
+impl Calibration {
+    /// Writes `posterior.csv`, `generations.csv`, `score.json` and `forecast/` (with
+    /// `parameters.csv`) into `dir`; returns the files written.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a file cannot be written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            action: "create",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut files = Vec::new();
+        let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), Error> {
+            let path = dir.join(name);
+            tumen_output::write_atomic(&path, |w| w.write_all(&bytes))
+                .map_err(|e| Error::write(&path, e))?;
+            files.push(path);
+            Ok(())
+        };
+        let mut posterior = Vec::new();
+        self.result
+            .posterior
+            .write_csv(&mut posterior)
+            .map_err(|e| Error::write(dir.join("posterior.csv"), e))?;
+        put("posterior.csv", posterior)?;
+        let mut generations = Vec::new();
+        abc::write_generations_csv(&self.result.generations, &mut generations)
+            .map_err(|e| Error::write(dir.join("generations.csv"), e))?;
+        put("generations.csv", generations)?;
+        let mut score = serde_json::to_vec_pretty(&self.score)
+            .map_err(|e| Error::Internal(format!("score.json: {e}")))?;
+        score.push(b'\n');
+        put("score.json", score)?;
+        let forecast = dir.join("forecast");
+        let written = self.forecast.write(&forecast)?;
+        files.extend(written.files);
+        let names: Vec<String> = self.parameters.names().map(ToOwned::to_owned).collect();
+        let parameters = forecast.join("parameters.csv");
+        write_parameters_csv(
+            &parameters,
+            &names,
+            &self.forecast,
+            &self.forecast_parameters,
+        )?;
+        files.push(parameters);
+        Ok(files)
+    }
+}
+
+/// Reads a posterior file (`posterior.csv`).
+///
+/// # Errors
+/// [`Error::Unreadable`], or [`Error::Request`] with the located problem.
+pub fn read_posterior(path: &Path) -> Result<Posterior, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Unreadable {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Posterior::read_csv(&text, &path.display().to_string())
+        .map_err(|e| Error::Request(e.to_string()))
+}

@@ -1,0 +1,223 @@
+//! `tumen calibrate` and `tumen sensitivity` as library calls on a copy of the toy scenario:
+//! the posterior does not depend on the thread count nor on the data after the cut, and does
+//! depend on the data before it; simsetting keys apply; sensitivity writes its tables.
+
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::path::{Path, PathBuf};
+use tumen_pipeline::calibrate::{CalibrationRequest, calibrate, set_setting};
+use tumen_pipeline::sensitivity::{SensitivityRequest, analyse};
+
+/// The toy scenario, with a refugee total observed every 10 days (so that the cut keeps a
+/// spawn driver), copied into `dir`; `after` and `before` scale the camps' points after and
+/// before day 30 (2021-03-31).
+fn toy(dir: &Path, before: f64, after: f64) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/toy_escape");
+    let target = dir.join("toy");
+    for sub in ["input_csv", "source_data"] {
+        std::fs::create_dir_all(target.join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), target.join(sub).join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(root.join("simsetting.yml"), target.join("simsetting.yml")).unwrap();
+    let series = |scale: &dyn Fn(u32) -> f64, base: f64| -> String {
+        (0..6)
+            .map(|i| {
+                let day = i * 10 + 1;
+                let date = if day <= 31 {
+                    format!("2021-03-{day:02}")
+                } else {
+                    format!("2021-04-{:02}", day - 31)
+                };
+                format!("{date},{}\n", (base * f64::from(i) * scale(day)).round())
+            })
+            .collect()
+    };
+    let factor = |day: u32| if day <= 31 { before } else { after };
+    std::fs::write(
+        target.join("source_data/refugees.csv"),
+        series(&factor, 800.0),
+    )
+    .unwrap();
+    std::fs::write(target.join("source_data/near.csv"), series(&factor, 300.0)).unwrap();
+    std::fs::write(target.join("source_data/far.csv"), series(&factor, 500.0)).unwrap();
+    target
+}
+
+fn request(scenario: PathBuf, jobs: usize) -> CalibrationRequest {
+    CalibrationRequest {
+        scenario: Some(scenario),
+        until: "2021-03-31".to_owned(),
+        particles: Some(8),
+        generations: Some(2),
+        forecast_replicas: Some(3),
+        seed: 5,
+        jobs: Some(jobs),
+        ..CalibrationRequest::default()
+    }
+}
+
+fn posterior(scenario: PathBuf, jobs: usize, out: &Path) -> Vec<u8> {
+    let calibration = calibrate(&request(scenario, jobs), &|_| {}).unwrap();
+    calibration.write(out).unwrap();
+    std::fs::read(out.join("posterior.csv")).unwrap()
+}
+
+#[test]
+fn the_posterior_ignores_threads_and_data_after_the_cut_but_not_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::create_dir_all(&c).unwrap();
+    let one = posterior(toy(&a, 1.0, 1.0), 1, &a.join("out"));
+    let two = posterior(toy(&a, 1.0, 1.0), 2, &a.join("out2"));
+    assert_eq!(one, two, "the posterior depends on --jobs");
+    let later = posterior(toy(&b, 1.0, 3.0), 2, &b.join("out"));
+    assert_eq!(one, later, "data after --until entered the fit");
+    let earlier = posterior(toy(&c, 2.0, 1.0), 2, &c.join("out"));
+    assert_ne!(one, earlier, "data before --until do not enter the fit");
+    // The outputs promised.
+    let out = a.join("out");
+    for file in [
+        "generations.csv",
+        "score.json",
+        "forecast/out.csv",
+        "forecast/quantiles.csv",
+        "forecast/parameters.csv",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let score: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("score.json")).unwrap()).unwrap();
+    assert_eq!(score["until"], "2021-03-31");
+    for period in ["before", "after"] {
+        for block in ["calibrated", "baseline"] {
+            for key in [
+                "ard",
+                "coverage50",
+                "coverage90",
+                "crps",
+                "targets_inside",
+                "targets_total",
+            ] {
+                assert!(
+                    score[period][block].get(key).is_some(),
+                    "{period}.{block}.{key}"
+                );
+            }
+        }
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("forecast/summary.json")).unwrap()).unwrap();
+    let uncertainty = summary["ensemble"]["uncertainty"].as_str().unwrap();
+    assert!(
+        uncertainty.contains("parameter uncertainty"),
+        "{uncertainty}"
+    );
+}
+
+#[test]
+fn settings_keys_apply_and_unknown_ones_are_refused() {
+    let mut settings = tumen_core::Settings::default();
+    set_setting(&mut settings, "move_rules.max_move_speed", 123.5).unwrap();
+    assert!((settings.move_rules.max_move_speed - 123.5).abs() < 1e-12);
+    set_setting(&mut settings, "move_rules.awareness_level", 2.4).unwrap();
+    assert_eq!(settings.move_rules.awareness_level, 2);
+    let error = set_setting(&mut settings, "move_rules.max_move_sped", 1.0).unwrap_err();
+    assert!(error.to_string().contains("max_move_speed"), "{error}");
+}
+
+#[test]
+fn an_until_outside_the_period_is_a_user_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut req = request(toy(tmp.path(), 1.0, 1.0), 1);
+    req.until = "2022-01-01".to_owned();
+    let error = calibrate(&req, &|_| {}).unwrap_err();
+    assert!(error.is_user_error());
+    assert!(error.to_string().contains("--until"), "{error}");
+}
+
+#[test]
+fn sensitivity_finds_an_inert_parameter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = toy(tmp.path(), 1.0, 1.0);
+    // `idpcamp_movechance` has no effect: the toy scenario has no IDP camp.
+    let params = tmp.path().join("params.toml");
+    std::fs::write(
+        &params,
+        "[[calibration.parameter]]\nkey = \"move_rules.max_move_speed\"\nprior = { uniform = [20.0, 400.0] }\n\
+         [[calibration.parameter]]\nkey = \"move_rules.idpcamp_movechance\"\nprior = { uniform = [0.0, 1.0] }\n",
+    )
+    .unwrap();
+    let analysis = analyse(&SensitivityRequest {
+        scenario: Some(scenario),
+        params: Some(params),
+        samples: 16,
+        morris: Some(4),
+        seed: 3,
+        jobs: Some(2),
+    })
+    .unwrap();
+    let out = tmp.path().join("sens");
+    analysis.write(&out).unwrap();
+    let ard = &analysis
+        .sobol
+        .iter()
+        .find(|(name, _)| name == "ard")
+        .unwrap()
+        .1;
+    assert_eq!(
+        ard[1].st, 0.0,
+        "an inert parameter has a total index {}",
+        ard[1].st
+    );
+    assert!(ard[0].st > 0.0);
+    let sobol = std::fs::read_to_string(out.join("sobol.csv")).unwrap();
+    assert!(sobol.starts_with("output,parameter,S1,S1_low,S1_high,ST,ST_low,ST_high\n"));
+    assert!(out.join("morris.csv").is_file());
+}
+
+#[test]
+fn a_calibration_section_of_scenario_toml_loads_and_is_the_spec() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hidden-border");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("hidden-border");
+    copy_dir(&example, &copy);
+    let mut text = std::fs::read_to_string(copy.join("scenario.toml")).unwrap();
+    text.push_str(
+        "\n[calibration]\n[[calibration.parameter]]\nkey = \"move_rules.max_move_speed\"\n\
+         prior = { uniform = [100.0, 300.0] }\n",
+    );
+    std::fs::write(copy.join("scenario.toml"), text).unwrap();
+    // The scenario reader accepts the section (it is tumen-calibrate's to check)...
+    tumen_scenario::load_dir(&copy, &tumen_scenario::LoadOptions::default()).unwrap();
+    // ...and calibrate reads it as the spec.
+    let source = tumen_pipeline::ScenarioSource::Directory(copy);
+    let files = tumen_pipeline::calibrate::read_files(&source).unwrap();
+    let (spec, origin) = tumen_pipeline::calibrate::resolve_spec(&files, None).unwrap();
+    assert!(origin.ends_with("[calibration]"), "{origin}");
+    assert_eq!(
+        spec.parameters.names().collect::<Vec<_>>(),
+        ["move_rules.max_move_speed"]
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
