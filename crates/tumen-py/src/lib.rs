@@ -131,6 +131,14 @@ fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<NativeScenario> {
     Ok(NativeScenario { source, prepared })
 }
 
+/// The seed of replica `index` of a run seeded with `seed`, as `Scenario.run(replicas=N)` seeds
+/// its replicas (replica 0 uses `seed` itself): `run(seed=replica_seed(s, i))` is replica `i`
+/// of `run(seed=s, replicas=N)`, so replicas can be spread over other machinery (Dask, ...).
+#[pyfunction]
+fn replica_seed(seed: u64, index: u64) -> u64 {
+    tumen_ensemble::replica_seed(seed, index)
+}
+
 fn engine_choice(name: &str) -> PyResult<EngineChoice> {
     match name {
         "auto" => Ok(EngineChoice::Auto),
@@ -289,5 +297,6 @@ fn tumen_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;
     m.add_class::<NativeScenario>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(replica_seed, m)?)?;
     Ok(())
 }

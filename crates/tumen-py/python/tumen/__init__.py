@@ -20,9 +20,9 @@ import os as _os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _tumen
-from ._tumen import ScenarioError, TumenError
+from ._tumen import ScenarioError, TumenError, replica_seed
 
-__all__ = ["load", "Scenario", "Run", "TumenError", "ScenarioError", "__version__"]
+__all__ = ["load", "replica_seed", "Scenario", "Run", "TumenError", "ScenarioError", "__version__"]
 __version__: str = _tumen.__version__
 
 PathLike = Union[str, "_os.PathLike[str]"]

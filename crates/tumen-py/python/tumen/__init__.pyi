@@ -36,6 +36,8 @@ class ScenarioError(TumenError):
     diagnostics: List[Diagnostic]
 
 def load(path: Optional[PathLike] = None) -> Scenario: ...
+def replica_seed(seed: int, index: int) -> int:
+    """The seed of replica ``index`` of ``run(seed=seed, replicas=N)`` (replica 0: ``seed``)."""
 
 class Scenario:
     def __init__(self, native: _tumen.Scenario) -> None: ...
