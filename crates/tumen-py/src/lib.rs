@@ -103,6 +103,14 @@ fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     }
 }
 
+/// Diagnostics rendered as the command prints them.
+fn rendered(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| tumen_scenario::render(d).trim_end().to_owned())
+        .collect()
+}
+
 /// A run's files, `(name, bytes)` in the order written.
 type Files<'py> = Vec<(String, Bound<'py, PyBytes>)>;
 
@@ -180,12 +188,7 @@ impl NativeScenario {
     /// Every warning of the load, rendered as the command prints it.
     #[getter]
     fn warnings(&self) -> Vec<String> {
-        self.prepared
-            .loaded
-            .warnings
-            .iter()
-            .map(|d| tumen_scenario::render(d).trim_end().to_owned())
-            .collect()
+        rendered(&self.prepared.loaded.warnings)
     }
 
     /// The warnings as dicts, as in `ScenarioError.diagnostics`.
@@ -212,7 +215,8 @@ impl NativeScenario {
     }
 
     /// Runs the scenario and returns the run's files as `[(name, bytes)]` in the order the
-    /// command writes them, plus `long.csv`, and the run's notes.
+    /// command writes them, plus `long.csv`; the run's notes; and the warnings of the load
+    /// the run used (the scenario's, or those of a reload with other settings or overrides).
     #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs))]
     #[expect(
         clippy::too_many_arguments,
@@ -228,7 +232,7 @@ impl NativeScenario {
         settings: Option<PathBuf>,
         overrides: Vec<String>,
         jobs: Option<usize>,
-    ) -> PyResult<(Files<'py>, Vec<String>)> {
+    ) -> PyResult<(Files<'py>, Vec<String>, Vec<String>)> {
         if replicas == 0 {
             return Err(PyValueError::new_err("replicas must be at least 1"));
         }
@@ -272,7 +276,7 @@ impl NativeScenario {
             .into_iter()
             .map(|(name, bytes)| (name, PyBytes::new(py, &bytes)))
             .collect();
-        Ok((files, notes))
+        Ok((files, notes, rendered(&prepared.loaded.warnings)))
     }
 
     fn __repr__(&self) -> String {

@@ -161,7 +161,7 @@ class Scenario:
                 raise TypeError(f"{name} must be an int, not {type(value).__name__}")
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, not {seed}")
-        files, notes = self._native.run(
+        files, notes, warnings = self._native.run(
             seed=seed,
             days=days,
             engine=engine,
@@ -170,7 +170,7 @@ class Scenario:
             overrides=_overrides(set),
             jobs=jobs,
         )
-        return Run(files, notes)
+        return Run(files, notes, warnings)
 
     def __repr__(self) -> str:
         return repr(self._native)
@@ -192,12 +192,20 @@ class Run:
     ``mechanisms/targets.csv``).
     """
 
-    def __init__(self, files: Sequence[Tuple[str, bytes]], notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        files: Sequence[Tuple[str, bytes]],
+        notes: Sequence[str] = (),
+        warnings: Sequence[str] = (),
+    ) -> None:
         self._files: Dict[str, bytes] = dict(files)
         self._tables: Dict[str, Any] = {}
         self.notes: List[str] = list(notes)
         """How the model interpreted the scenario where that may surprise (as ``tumen run``
         prints before running)."""
+        self.warnings: List[str] = list(warnings)
+        """The warnings of the scenario as this run loaded it (with its ``settings=``,
+        ``days=`` and ``set=``), rendered as ``tumen`` prints them."""
 
     @property
     def files(self) -> Dict[str, bytes]:
