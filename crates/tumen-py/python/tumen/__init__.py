@@ -1,0 +1,306 @@
+"""Tumen from Python: load a Flee (or native) scenario, run it, and read its tables with pandas.
+
+    >>> import tumen
+    >>> scenario = tumen.load("path/to/mali2012")     # None: the embedded flagship
+    >>> run = scenario.run(seed=3)
+    >>> run.out                                       # out.csv, as a pandas DataFrame
+
+A run keeps the bytes of every file ``tumen run`` would write; a table is parsed (with pandas)
+the first time it is read, so ``import tumen`` does not import pandas. The engine runs with the
+GIL released, on ``jobs`` threads (default: every core); the output does not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io as _io
+import json as _json
+import math as _math
+import os as _os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _tumen
+from ._tumen import ScenarioError, TumenError, replica_seed
+
+__all__ = ["load", "replica_seed", "Scenario", "Run", "TumenError", "ScenarioError", "__version__"]
+__version__: str = _tumen.__version__
+
+PathLike = Union[str, "_os.PathLike[str]"]
+
+_ENGINES = ("auto", "agents", "counts")
+
+
+def load(path: Optional[PathLike] = None) -> "Scenario":
+    """Loads the scenario in directory ``path`` (Flee's layout, optionally with a native
+    ``scenario.toml``), or the embedded flagship (``korea-china``) when ``path`` is None.
+
+    Raises ``ScenarioError`` with every problem found, located, when the input is bad.
+    """
+    native = _tumen.load(None if path is None else _os.fspath(path))
+    return Scenario(native)
+
+
+def _toml_value(value: Any) -> str:
+    """A Python value as the TOML text of a ``--set key.path=value`` override."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if _math.isnan(value):
+            return "nan"
+        if _math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        # A TOML basic string: JSON's escapes are TOML's for these characters.
+        return _json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot pass a {type(value).__name__} as a `set=` value: {value!r}")
+
+
+def _overrides(set: Union[None, Mapping[str, Any], Iterable[str]]) -> List[str]:
+    if set is None:
+        return []
+    if isinstance(set, Mapping):
+        return [f"{key}={_toml_value(value)}" for key, value in set.items()]
+    if isinstance(set, str):
+        return [set]
+    return [str(item) for item in set]
+
+
+class Scenario:
+    """A loaded scenario. Made by :func:`load`."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_tumen.Scenario") -> None:
+        self._native = native
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (its directory's name; ``korea-china`` for the flagship)."""
+        return self._native.name
+
+    @property
+    def days(self) -> int:
+        """Days simulated by default (the length of ``sim_period.csv``)."""
+        return self._native.days
+
+    @property
+    def start_date(self) -> _dt.date:
+        """Day 0."""
+        return _dt.date.fromisoformat(self._native.start_date)
+
+    @property
+    def locations(self) -> List[str]:
+        """The locations' names, in the order of ``locations.csv``."""
+        return self._native.locations
+
+    @property
+    def warnings(self) -> List[str]:
+        """The load's warnings, each rendered as ``tumen`` prints it (file, line, column)."""
+        return self._native.warnings
+
+    @property
+    def warning_diagnostics(self) -> List[Dict[str, Any]]:
+        """The load's warnings as dicts, like ``ScenarioError.diagnostics``."""
+        return self._native.warning_diagnostics
+
+    @property
+    def path(self) -> Optional[str]:
+        """The scenario's directory as given, None for the embedded flagship."""
+        path = self._native.path
+        return None if path is None else _os.fspath(path)
+
+    @property
+    def has_mechanisms(self) -> bool:
+        """Whether the scenario has mechanisms beyond Flee's (a native ``scenario.toml``)."""
+        return self._native.has_mechanisms
+
+    def run(
+        self,
+        *,
+        seed: int = 1,
+        days: Optional[int] = None,
+        engine: str = "auto",
+        replicas: int = 1,
+        settings: Optional[PathLike] = None,
+        set: Union[None, Mapping[str, Any], Iterable[str]] = None,
+        jobs: Optional[int] = None,
+        posterior: Any = None,
+    ) -> "Run":
+        """Runs the scenario, as ``tumen run`` does with the same options.
+
+        - ``seed``: the seed of replica 0 (replica i uses a seed derived from it); the same seed
+          gives the same output whatever ``jobs``.
+        - ``days``: days to simulate instead of the period file's length.
+        - ``engine``: ``"auto"`` (the count engine unless the settings ask for per-agent
+          output), ``"agents"`` or ``"counts"``.
+        - ``replicas``: seeded replicas; with more than one (or for a scenario with
+          mechanisms) the run has ``quantiles`` and ``countries`` bands.
+        - ``settings``: a ``simsetting.yml`` to use instead of the scenario's.
+        - ``set``: overrides of ``scenario.toml`` (``--set``): a mapping
+          ``{"enforcement.trigger.enabled": False}`` (values written as TOML) or an iterable of
+          ``"key.path=value"`` strings.
+        - ``jobs``: threads (None: every core).
+        - ``posterior``: not available yet (there is no calibration in Tumen yet).
+
+        Raises ``ScenarioError`` for a bad input, ``TumenError`` when the run fails.
+        """
+        if posterior is not None:
+            raise NotImplementedError(
+                "run(posterior=...) needs Tumen's calibration (`tumen calibrate`), which this "
+                "version does not have; run with explicit settings instead"
+            )
+        if engine not in _ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(map(repr, _ENGINES))}, not {engine!r}")
+        for name, value in (("seed", seed), ("replicas", replicas)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, not {seed}")
+        files, notes, warnings = self._native.run(
+            seed=seed,
+            days=days,
+            engine=engine,
+            replicas=replicas,
+            settings=None if settings is None else _os.fspath(settings),
+            overrides=_overrides(set),
+            jobs=jobs,
+        )
+        return Run(files, notes, warnings)
+
+    def __repr__(self) -> str:
+        return repr(self._native)
+
+
+def _read_csv(data: bytes) -> "Any":
+    import pandas
+
+    return pandas.read_csv(_io.BytesIO(data))
+
+
+class Run:
+    """The result of :meth:`Scenario.run`: every file ``tumen run`` writes, in memory, and
+    the tables parsed from them on first use (pandas DataFrames).
+
+    ``out``, ``summary`` and ``locations`` are always there; ``quantiles`` and ``countries``
+    are None for a single run of a Flee scenario; ``yearly``, ``weekly``, ``status`` and
+    ``targets`` are None unless the scenario has mechanisms (``targets`` also needs its
+    ``mechanisms/targets.csv``).
+    """
+
+    def __init__(
+        self,
+        files: Sequence[Tuple[str, bytes]],
+        notes: Sequence[str] = (),
+        warnings: Sequence[str] = (),
+    ) -> None:
+        self._files: Dict[str, bytes] = dict(files)
+        self._tables: Dict[str, Any] = {}
+        self.notes: List[str] = list(notes)
+        """How the model interpreted the scenario where that may surprise (as ``tumen run``
+        prints before running)."""
+        self.warnings: List[str] = list(warnings)
+        """The warnings of the scenario as this run loaded it (with its ``settings=``,
+        ``days=`` and ``set=``), rendered as ``tumen`` prints them."""
+
+    @property
+    def files(self) -> Dict[str, bytes]:
+        """Every file by name (``out.csv``, ``summary.json``, ..., and ``long.csv``): the bytes
+        ``tumen run`` writes (``long.csv`` as with ``--formats long``)."""
+        return dict(self._files)
+
+    def table(self, name: str) -> Optional["Any"]:
+        """The CSV file ``name`` (``"out"`` or ``"out.csv"``) as a DataFrame, None when the
+        run has no such file. Parsed once, then cached."""
+        file = name if name.endswith(".csv") else f"{name}.csv"
+        if file not in self._files:
+            return None
+        if file not in self._tables:
+            self._tables[file] = _read_csv(self._files[file])
+        return self._tables[file]
+
+    @property
+    def out(self) -> "Any":
+        """``out.csv`` (replica 0) in Flee's format: equal to ``pandas.read_csv("out.csv")``."""
+        return self.table("out.csv")
+
+    @property
+    def locations(self) -> "Any":
+        """The long table (``long.csv``): one row per location and day of replica 0."""
+        return self.table("long.csv")
+
+    @property
+    def quantiles(self) -> Optional["Any"]:
+        """``quantiles.csv``: the ensemble's bands per location and day; None for a single
+        run of a Flee scenario."""
+        return self.table("quantiles.csv")
+
+    @property
+    def countries(self) -> Optional["Any"]:
+        """``countries.csv``: the bands per country; None for a single run of a Flee
+        scenario."""
+        return self.table("countries.csv")
+
+    @property
+    def yearly(self) -> Optional["Any"]:
+        """``yearly.csv`` (scenarios with mechanisms), else None."""
+        return self.table("yearly.csv")
+
+    @property
+    def weekly(self) -> Optional["Any"]:
+        """``weekly.csv`` (scenarios with mechanisms), else None."""
+        return self.table("weekly.csv")
+
+    @property
+    def status(self) -> Optional["Any"]:
+        """``status.csv`` (scenarios with mechanisms), else None."""
+        return self.table("status.csv")
+
+    @property
+    def targets(self) -> Optional["Any"]:
+        """``targets.csv`` (scenarios with mechanisms and calibration targets), else None."""
+        return self.table("targets.csv")
+
+    @property
+    def summary(self) -> Dict[str, Any]:
+        """``summary.json`` as a dict (a new copy each time)."""
+        return _json.loads(self._files["summary.json"])
+
+    @property
+    def record(self) -> Dict[str, Any]:
+        """``run.json`` (the run's record: inputs and their hashes, settings) as a dict."""
+        return _json.loads(self._files["run.json"])
+
+    def to_arrow(self, table: str = "locations") -> "Any":
+        """A table as a ``pyarrow.Table`` (needs ``pip install tumen[arrow]``): by default the
+        long table (``long.csv``), else the CSV file named (``"out"``, ``"quantiles"``, ...).
+        Raises KeyError when the run has no such table."""
+        import pyarrow.csv
+
+        file = "long.csv" if table == "locations" else (table if table.endswith(".csv") else f"{table}.csv")
+        if file not in self._files:
+            raise KeyError(f"this run has no table {table!r} (files: {', '.join(sorted(self._files))})")
+        return pyarrow.csv.read_csv(pyarrow.py_buffer(self._files[file]))
+
+    def save(self, directory: PathLike) -> List[str]:
+        """Writes every file into ``directory`` (created if needed), as ``tumen run -o``
+        would, plus ``long.csv``; returns the paths written."""
+        _os.makedirs(directory, exist_ok=True)
+        paths = []
+        for name, data in self._files.items():
+            path = _os.path.join(_os.fspath(directory), name)
+            with open(path, "wb") as file:
+                file.write(data)
+            paths.append(path)
+        return paths
+
+    def __repr__(self) -> str:
+        summary = self.summary
+        return (
+            f"<tumen.Run {summary.get('scenario')!r}: seed {summary.get('seed')}, "
+            f"{summary.get('days')} days, engine {summary.get('engine')}>"
+        )

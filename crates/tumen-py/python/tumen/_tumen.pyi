@@ -1,0 +1,45 @@
+"""Type stubs of the native module ``tumen._tumen`` (use the package ``tumen`` instead)."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+__version__: str
+
+class TumenError(Exception):
+    """A failure of Tumen: the base class of every error the package raises."""
+
+class ScenarioError(TumenError):
+    """A bad input; ``diagnostics`` lists every problem found, located."""
+
+    diagnostics: List[Dict[str, Any]]
+
+class Scenario:
+    @property
+    def name(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def start_date(self) -> str: ...
+    @property
+    def locations(self) -> List[str]: ...
+    @property
+    def warnings(self) -> List[str]: ...
+    @property
+    def warning_diagnostics(self) -> List[Dict[str, Any]]: ...
+    @property
+    def path(self) -> Optional[str]: ...
+    @property
+    def has_mechanisms(self) -> bool: ...
+    def run(
+        self,
+        *,
+        seed: int,
+        days: Optional[int],
+        engine: str,
+        replicas: int,
+        settings: Optional[str],
+        overrides: List[str],
+        jobs: Optional[int],
+    ) -> Tuple[List[Tuple[str, bytes]], List[str], List[str]]: ...
+
+def load(path: Optional[str] = None) -> Scenario: ...
+def replica_seed(seed: int, index: int) -> int: ...

@@ -1,0 +1,306 @@
+//! The native part of the Python package `tumen` (`tumen._tumen`): a thin front end over
+//! `tumen-pipeline`, as the `tumen` command is. It loads a scenario and runs it, and hands the
+//! run's files back as bytes — exactly the bytes `tumen run` writes — so that the pure-Python
+//! part of the package (`python/tumen/__init__.py`) parses them with pandas only when a table is
+//! read. The engine runs with the GIL released.
+//!
+//! Failures become Python exceptions: `ScenarioError` (the input is to blame; it carries the
+//! located diagnostics, rendered as the command renders them) and `TumenError` (its base class;
+//! everything else).
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+use std::path::PathBuf;
+use tumen_pipeline::{
+    EngineChoice, Error, Format, NoProgress, Plan, Prepared, RunRequest, ScenarioSource,
+};
+use tumen_scenario::{Diagnostic, LoadOptions};
+
+create_exception!(
+    _tumen,
+    TumenError,
+    PyException,
+    "A failure of Tumen: the base class of every error the package raises."
+);
+create_exception!(
+    _tumen,
+    ScenarioError,
+    TumenError,
+    "A bad input (scenario files, settings, `set=` overrides): `diagnostics` lists every \
+     problem found, located, and `str()` renders them as the `tumen` command does."
+);
+
+/// One diagnostic as a Python dict: `severity`, `message`, `file`, `line`, `column`, `field`,
+/// `label`, `hint` (the place fields `None` when the problem has no place; `file` is then
+/// `file`, when given) and `text` (the rendering the command prints).
+fn diagnostic_dict<'py>(
+    py: Python<'py>,
+    d: &Diagnostic,
+    file: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("severity", d.severity.as_str())?;
+    dict.set_item("message", &d.message)?;
+    let span = d.span.as_ref();
+    dict.set_item("file", span.map(|s| s.file.as_str()).or(file))?;
+    dict.set_item("line", span.map(|s| s.line))?;
+    dict.set_item("column", span.map(|s| s.column))?;
+    dict.set_item("field", span.and_then(|s| s.field.as_deref()))?;
+    dict.set_item("label", d.label.as_deref())?;
+    dict.set_item("hint", d.hint.as_deref())?;
+    dict.set_item("text", tumen_scenario::render(d).trim_end())?;
+    Ok(dict)
+}
+
+/// A `ScenarioError` whose text is every diagnostic rendered as the command prints them, then
+/// `message`; the diagnostics as dicts in `.diagnostics`.
+fn scenario_error(
+    py: Python<'_>,
+    message: &str,
+    diagnostics: &[Diagnostic],
+    file: Option<&str>,
+) -> PyErr {
+    let mut text = String::new();
+    for d in diagnostics {
+        text.push_str(tumen_scenario::render(d).trim_end());
+        text.push_str("\n\n");
+    }
+    // The message closes the text, unless a diagnostic already says it.
+    if diagnostics.iter().any(|d| d.message == message) {
+        text.truncate(text.trim_end().len());
+    } else {
+        text.push_str(message);
+    }
+    let error = ScenarioError::new_err(text);
+    let list = diagnostics
+        .iter()
+        .map(|d| diagnostic_dict(py, d, file))
+        .collect::<PyResult<Vec<_>>>()
+        .and_then(|dicts| PyList::new(py, dicts));
+    match list.and_then(|list| error.value(py).setattr("diagnostics", list)) {
+        Ok(()) => error,
+        Err(other) => other,
+    }
+}
+
+/// The Python exception for a pipeline error: `ScenarioError` when the input is to blame,
+/// `TumenError` otherwise.
+fn to_py(py: Python<'_>, error: &Error) -> PyErr {
+    let message = error.to_string();
+    match error {
+        Error::Invalid { diagnostics } => scenario_error(py, &message, diagnostics, None),
+        // Input problems without a located diagnostic: one diagnostic naming the file.
+        Error::Unreadable { path, .. } => {
+            scenario_error(py, &message, &[Diagnostic::error(&message)], Some(path))
+        }
+        Error::Targets { file, .. } => {
+            scenario_error(py, &message, &[Diagnostic::error(&message)], Some(file))
+        }
+        Error::Strict { .. } => scenario_error(py, &message, &[Diagnostic::error(&message)], None),
+        _ => TumenError::new_err(message),
+    }
+}
+
+/// Diagnostics rendered as the command prints them.
+fn rendered(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| tumen_scenario::render(d).trim_end().to_owned())
+        .collect()
+}
+
+/// A run's files, `(name, bytes)` in the order written.
+type Files<'py> = Vec<(String, Bound<'py, PyBytes>)>;
+
+/// A loaded scenario (the Python class `tumen.Scenario` wraps it).
+#[pyclass(module = "tumen._tumen", name = "Scenario", frozen)]
+struct NativeScenario {
+    source: ScenarioSource,
+    prepared: Prepared,
+}
+
+fn load_source(
+    py: Python<'_>,
+    source: &ScenarioSource,
+    options: &LoadOptions,
+) -> PyResult<Prepared> {
+    py.detach(|| tumen_pipeline::load(source, options))
+        .map_err(|error| to_py(py, &error))
+}
+
+/// Loads the scenario in directory `path`, or the embedded flagship when `path` is `None`.
+#[pyfunction]
+#[pyo3(signature = (path=None))]
+fn load(py: Python<'_>, path: Option<PathBuf>) -> PyResult<NativeScenario> {
+    let source = ScenarioSource::from_option(path.as_deref());
+    let prepared = load_source(py, &source, &LoadOptions::default())?;
+    Ok(NativeScenario { source, prepared })
+}
+
+/// The seed of replica `index` of a run seeded with `seed`, as `Scenario.run(replicas=N)` seeds
+/// its replicas (replica 0 uses `seed` itself): `run(seed=replica_seed(s, i))` is replica `i`
+/// of `run(seed=s, replicas=N)`, so replicas can be spread over other machinery (Dask, ...).
+#[pyfunction]
+fn replica_seed(seed: u64, index: u64) -> u64 {
+    tumen_ensemble::replica_seed(seed, index)
+}
+
+fn engine_choice(name: &str) -> PyResult<EngineChoice> {
+    match name {
+        "auto" => Ok(EngineChoice::Auto),
+        "agents" => Ok(EngineChoice::Agents),
+        "counts" => Ok(EngineChoice::Counts),
+        other => Err(PyValueError::new_err(format!(
+            "engine must be \"auto\", \"agents\" or \"counts\", not {other:?}"
+        ))),
+    }
+}
+
+#[pymethods]
+impl NativeScenario {
+    /// The scenario's name (its directory's name; `korea-china` for the flagship).
+    #[getter]
+    fn name(&self) -> &str {
+        &self.prepared.scenario().name
+    }
+
+    /// Days simulated by default (the period file's length).
+    #[getter]
+    fn days(&self) -> u32 {
+        self.prepared.scenario().days
+    }
+
+    /// Day 0, as an ISO date (`YYYY-MM-DD`).
+    #[getter]
+    fn start_date(&self) -> String {
+        self.prepared.scenario().start_date.to_string()
+    }
+
+    /// The locations' names, in file order.
+    #[getter]
+    fn locations(&self) -> Vec<String> {
+        let network = &self.prepared.scenario().network;
+        network.locations.iter().map(|l| l.name.clone()).collect()
+    }
+
+    /// Every warning of the load, rendered as the command prints it.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        rendered(&self.prepared.loaded.warnings)
+    }
+
+    /// The warnings as dicts, as in `ScenarioError.diagnostics`.
+    #[getter]
+    fn warning_diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.prepared
+            .loaded
+            .warnings
+            .iter()
+            .map(|d| diagnostic_dict(py, d, None))
+            .collect()
+    }
+
+    /// The scenario's directory, `None` for the flagship.
+    #[getter]
+    fn path(&self) -> Option<PathBuf> {
+        self.source.dir().map(std::path::Path::to_path_buf)
+    }
+
+    /// Whether the scenario has mechanisms beyond Flee's (a native scenario).
+    #[getter]
+    fn has_mechanisms(&self) -> bool {
+        self.prepared.scenario().mechanisms.any()
+    }
+
+    /// Runs the scenario and returns the run's files as `[(name, bytes)]` in the order the
+    /// command writes them, plus `long.csv`; the run's notes; and the warnings of the load
+    /// the run used (the scenario's, or those of a reload with other settings or overrides).
+    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the keyword arguments of `Scenario.run`"
+    )]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        seed: u64,
+        days: Option<u32>,
+        engine: &str,
+        replicas: u64,
+        settings: Option<PathBuf>,
+        overrides: Vec<String>,
+        jobs: Option<usize>,
+    ) -> PyResult<(Files<'py>, Vec<String>, Vec<String>)> {
+        if replicas == 0 {
+            return Err(PyValueError::new_err("replicas must be at least 1"));
+        }
+        if jobs == Some(0) {
+            return Err(PyValueError::new_err(
+                "jobs must be at least 1 (None: every core)",
+            ));
+        }
+        if days == Some(0) {
+            return Err(PyValueError::new_err("days must be at least 1"));
+        }
+        let request = RunRequest {
+            scenario: self.source.dir().map(std::path::Path::to_path_buf),
+            settings,
+            days,
+            overrides,
+            seed,
+            replicas: Some(replicas),
+            engine: engine_choice(engine)?,
+            jobs,
+            formats: Vec::new(),
+            checkpoints: None,
+            command_line: Vec::new(),
+        };
+        let options = request.load_options();
+        let reloaded;
+        let prepared = if options == LoadOptions::default() {
+            &self.prepared
+        } else {
+            reloaded = load_source(py, &self.source, &options)?;
+            &reloaded
+        };
+        let result = py.detach(|| {
+            let plan = Plan::new(prepared, &request)?;
+            let output = plan.execute_on_pool(&NoProgress)?;
+            let files = output.files_in_memory(&[Format::Long])?;
+            Ok::<_, Error>((files, plan.notes))
+        });
+        let (files, notes) = result.map_err(|error| to_py(py, &error))?;
+        let files = files
+            .into_iter()
+            .map(|(name, bytes)| (name, PyBytes::new(py, &bytes)))
+            .collect();
+        Ok((files, notes, rendered(&prepared.loaded.warnings)))
+    }
+
+    fn __repr__(&self) -> String {
+        let scenario = self.prepared.scenario();
+        format!(
+            "<tumen.Scenario {:?}: {} locations, {} days from {}>",
+            scenario.name,
+            scenario.network.locations.len(),
+            scenario.days,
+            scenario.start_date
+        )
+    }
+}
+
+/// The native module `tumen._tumen`.
+#[pymodule]
+#[pyo3(name = "_tumen")]
+fn tumen_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("TumenError", py.get_type::<TumenError>())?;
+    m.add("ScenarioError", py.get_type::<ScenarioError>())?;
+    m.add_class::<NativeScenario>()?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(replica_seed, m)?)?;
+    Ok(())
+}
