@@ -95,9 +95,6 @@ fn to_py(py: Python<'_>, error: &Error) -> PyErr {
         Error::Unreadable { path, .. } => {
             scenario_error(py, &message, &[Diagnostic::error(&message)], Some(path))
         }
-        Error::Targets { file, .. } => {
-            scenario_error(py, &message, &[Diagnostic::error(&message)], Some(file))
-        }
         Error::Strict { .. } => scenario_error(py, &message, &[Diagnostic::error(&message)], None),
         _ => TumenError::new_err(message),
     }
@@ -256,6 +253,7 @@ impl NativeScenario {
             formats: Vec::new(),
             checkpoints: None,
             command_line: Vec::new(),
+            replica_outputs: false,
         };
         let options = request.load_options();
         let reloaded;
