@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod calibrate;
 mod checkpoint;
 mod flagship;
 mod record;
