@@ -27,11 +27,11 @@ mod targets;
 pub use ids::{CountryId, Day, LinkId, LocationId};
 pub use jiff::civil::Date;
 pub use mechanisms::{
-    Aid, Asylum, Brokers, CATEGORIES, Campaign, Capacity, Channel, Detention, DetentionSite,
-    Duration, Enforcement, EnforcementRegion, Failure, Incident, Mechanisms, Mortality, Push,
+    Aid, Asylum, Brokers, CATEGORIES, Campaign, Capacity, Channel, DayCount, Detention,
+    DetentionSite, Enforcement, EnforcementRegion, Failure, Incident, Mechanisms, Mortality, Push,
     PushRate, Recrossing, Seasonality, Trigger, VoluntaryReturn,
 };
-pub use network::{Link, Location, LocationKind, Network, NetworkBuilder, Route};
+pub use network::{Link, LinkSpec, Location, LocationKind, Network, NetworkBuilder};
 pub use scenario::Scenario;
 pub use schedule::{Closure, ClosureScope, ConflictTable, Schedule};
 pub use series::{Observations, Series};

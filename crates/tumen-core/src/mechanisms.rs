@@ -181,7 +181,7 @@ pub struct Detention {
     /// Detention sites.
     pub sites: Vec<DetentionSite>,
     /// How long people are held.
-    pub duration: Duration,
+    pub duration: DayCount,
 }
 
 /// One detention site.
@@ -195,7 +195,7 @@ pub struct DetentionSite {
 
 /// A number of days, fixed or drawn uniformly.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Duration {
+pub enum DayCount {
     /// Always this many days (at least 1).
     Fixed(u16),
     /// A whole number of days drawn uniformly from `min..=max` (each at least 1).
@@ -207,7 +207,7 @@ pub enum Duration {
     },
 }
 
-impl Duration {
+impl DayCount {
     /// The mean number of days.
     #[must_use]
     pub fn mean(self) -> f64 {
@@ -282,7 +282,7 @@ pub struct Channel {
     /// Probability that a claim succeeds.
     pub success: f64,
     /// Days between a successful claim and leaving for the exit.
-    pub delay: Duration,
+    pub delay: DayCount,
     /// First day the channel is open (`None`: from the start).
     pub open: Option<i64>,
     /// Last day the channel is open, inclusive (`None`: never closes).
@@ -353,7 +353,7 @@ pub enum Failure {
     SentOn,
     /// Held where the claim was made for a duration, then released there (free; hidden again
     /// in an irregular country).
-    Detained(Duration),
+    Detained(DayCount),
 }
 
 /// A scheduled incident: on `day`, `size` hidden people of the channel's country (drawn at
@@ -448,7 +448,7 @@ mod tests {
             exit: LocationId(1),
             weight: Series::constant(1.0),
             success: 1.0,
-            delay: Duration::Fixed(1),
+            delay: DayCount::Fixed(1),
             open: Some(10),
             close: Some(20),
             capacity: None,

@@ -201,12 +201,13 @@ impl Network {
 pub struct NetworkBuilder {
     locations: Vec<Location>,
     countries: Vec<String>,
-    routes: Vec<Route>,
+    routes: Vec<LinkSpec>,
 }
 
-/// An undirected route (one row of `routes.csv`) before it is split into two links.
+/// An undirected link as one row of `routes.csv` gives it (Flee calls the file's rows routes;
+/// each becomes two directed [`Link`]s when the network is built).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Route {
+pub struct LinkSpec {
     /// First end point.
     pub a: LocationId,
     /// Second end point.
@@ -271,14 +272,14 @@ impl NetworkBuilder {
         })
     }
 
-    /// Adds an undirected route.
-    pub fn route(&mut self, route: Route) {
-        self.routes.push(route);
+    /// Adds an undirected link (a row of `routes.csv`).
+    pub fn add_link(&mut self, spec: LinkSpec) {
+        self.routes.push(spec);
     }
 
     /// Adds an undirected route of `distance_km` between two locations. Convenient for tests.
     pub fn link(&mut self, a: LocationId, b: LocationId, distance_km: f64) {
-        self.route(Route {
+        self.add_link(LinkSpec {
             a,
             b,
             distance_km,

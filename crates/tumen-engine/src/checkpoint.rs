@@ -389,7 +389,7 @@ fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
     let fits = match Status::from_u8(agent.status) {
         Status::Free => {
             agent.route == NO_ROUTE
-                || ((agent.route >> HOP_BITS) as usize) < model.routes.path_end.len()
+                || ((agent.route >> HOP_BITS) as usize) < model.routes.candidate_end.len()
         }
         Status::SeekingAsylum | Status::Exiting | Status::Queued => {
             (agent.route as usize) < mech.channels

@@ -10,7 +10,7 @@ use crate::EngineError;
 use crate::world::great_circle_km;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use tumen_core::{Duration, Failure, Mechanisms, PushRate, Scenario};
+use tumen_core::{DayCount, Failure, Mechanisms, PushRate, Scenario};
 
 /// Marks "none" in per-location and per-link index tables.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -144,7 +144,7 @@ pub struct MechModel {
     pub(crate) site_location: Vec<u32>,
     pub(crate) site_release: Vec<u32>,
     /// Detention duration.
-    pub(crate) duration: Duration,
+    pub(crate) duration: DayCount,
     /// Goal targets (homes, channels, exits).
     pub(crate) targets: Vec<Target>,
     /// Per location: the target index of the nearest home (`NONE`: no return possible).
@@ -153,7 +153,7 @@ pub struct MechModel {
     pub(crate) channel_target: Vec<u32>,
     pub(crate) channel_exit_target: Vec<u32>,
     pub(crate) channel_success: Vec<f64>,
-    pub(crate) channel_delay: Vec<Duration>,
+    pub(crate) channel_delay: Vec<DayCount>,
     /// Per channel: its location's country.
     pub(crate) channel_country: Vec<u32>,
     /// Per channel: its location.
@@ -227,7 +227,7 @@ impl MechModel {
             .collect();
         let link_region = link_point.iter().map(|&p| location_region[p]).collect();
         let (mut site_location, mut site_release) = (Vec::new(), Vec::new());
-        let mut duration = Duration::Fixed(1);
+        let mut duration = DayCount::Fixed(1);
         if let Some(detention) = &mech.detention {
             for site in &detention.sites {
                 site_location.push(site.location.0);
@@ -430,7 +430,7 @@ impl MechModel {
             link_site: Vec::new(),
             site_location: Vec::new(),
             site_release: Vec::new(),
-            duration: Duration::Fixed(1),
+            duration: DayCount::Fixed(1),
             targets: Vec::new(),
             home_target: Vec::new(),
             channel_target: Vec::new(),
@@ -548,10 +548,10 @@ fn check_probability(p: f64, what: &str) -> Result<(), EngineError> {
     }
 }
 
-fn check_duration(duration: Duration, what: &str) -> Result<(), EngineError> {
+fn check_duration(duration: DayCount, what: &str) -> Result<(), EngineError> {
     let ok = match duration {
-        Duration::Fixed(days) => days >= 1,
-        Duration::Uniform { min, max } => min >= 1 && min <= max,
+        DayCount::Fixed(days) => days >= 1,
+        DayCount::Uniform { min, max } => min >= 1 && min <= max,
     };
     if ok {
         Ok(())

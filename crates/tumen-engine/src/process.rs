@@ -26,7 +26,7 @@ use crate::mechanisms::{
 use crate::rng::{Stream, uniform};
 use crate::spawn::binomial_small_mean as binomial;
 use crate::world::{DayTables, Model};
-use tumen_core::{Duration, Failure};
+use tumen_core::{DayCount, Failure};
 
 /// How many of a group of claimants succeed.
 #[derive(Copy, Clone, Debug)]
@@ -184,7 +184,7 @@ impl<'a> DayProcess<'a> {
         }
         if movers == 1 {
             match self.tables.choose_route(self.model, location, uniform(rng)) {
-                Some(path) => self.take_step(with_route(agent, path), 1, moved, rng, out),
+                Some(candidate) => self.take_step(with_route(agent, candidate), 1, moved, rng, out),
                 None => self.finish(agent, 1, moved, out),
             }
             return;
@@ -192,15 +192,15 @@ impl<'a> DayProcess<'a> {
         // A multinomial split of the movers over the candidate routes, by conditional
         // binomials (uniform over the valid candidates when every weight is 0).
         let routes = &self.model.routes;
-        let start = routes.first_path[location] as usize;
-        let end = routes.first_path[location + 1] as usize;
+        let start = routes.first_candidate[location] as usize;
+        let end = routes.first_candidate[location + 1] as usize;
         let total = self.tables.route_total[location];
         let mut remaining = movers;
         if total > 0.0 {
             // Conditional binomials with the day's conditional probabilities; the last
             // candidate with weight has probability 1 (it takes the rest, with no draw).
-            for path in start..end {
-                let conditional = self.tables.path_conditional[path];
+            for candidate in start..end {
+                let conditional = self.tables.candidate_conditional[candidate];
                 if conditional < 0.0 {
                     continue;
                 }
@@ -210,14 +210,14 @@ impl<'a> DayProcess<'a> {
                 let count = binomial(remaining, conditional, rng);
                 remaining -= count;
                 if count > 0 {
-                    let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
+                    let id = u32::try_from(candidate).unwrap_or(u32::MAX >> HOP_BITS);
                     self.take_step(with_route(agent, id), count, moved, rng, out);
                 }
             }
         } else {
             let mut valid_left = u64::from(self.tables.valid_routes[location]);
-            for path in start..end {
-                if !self.tables.path_valid[path] || remaining == 0 {
+            for candidate in start..end {
+                if !self.tables.candidate_valid[candidate] || remaining == 0 {
                     continue;
                 }
                 #[expect(clippy::cast_precision_loss, reason = "route counts are small")]
@@ -229,7 +229,7 @@ impl<'a> DayProcess<'a> {
                 valid_left -= 1;
                 remaining -= count;
                 if count > 0 {
-                    let id = u32::try_from(path).unwrap_or(u32::MAX >> HOP_BITS);
+                    let id = u32::try_from(candidate).unwrap_or(u32::MAX >> HOP_BITS);
                     self.take_step(with_route(agent, id), count, moved, rng, out);
                 }
             }
@@ -251,21 +251,21 @@ impl<'a> DayProcess<'a> {
         out: &mut S,
     ) {
         let location = (agent.place & PLACE_MASK) as usize;
-        let path = (agent.route >> HOP_BITS) as usize;
+        let candidate = (agent.route >> HOP_BITS) as usize;
         let hop = (agent.route & HOP_MASK) as usize;
         let routes = &self.model.routes;
-        let hop_index = routes.path_start[path] as usize + hop;
-        if hop_index >= routes.path_start[path + 1] as usize {
+        let hop_index = routes.candidate_start[candidate] as usize + hop;
+        if hop_index >= routes.candidate_start[candidate + 1] as usize {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
         }
         // The link resolved for the day, unless the person is not where the path expects
         // (sent back to the start of a closed link), then searched as Flee does.
-        let resolved = if self.model.path_hop_from[hop_index] as usize == location {
+        let resolved = if self.model.candidate_hop_from[hop_index] as usize == location {
             self.tables.hop_link[hop_index]
         } else {
-            let wanted = self.model.link_to[routes.path_links[hop_index].index()];
+            let wanted = self.model.link_to[routes.candidate_links[hop_index].index()];
             let network = &self.model.scenario.network;
             let start = network.first_link[location] as usize;
             let end = network.first_link[location + 1] as usize;
@@ -279,12 +279,12 @@ impl<'a> DayProcess<'a> {
             return;
         }
         let link = resolved as usize;
-        if self.tables.full_camp[routes.path_end[path].index()] {
+        if self.tables.full_camp[routes.candidate_end[candidate].index()] {
             agent.route = NO_ROUTE;
             self.finish(agent, n, moved, out);
             return;
         }
-        agent.route = if hop_index + 1 >= routes.path_start[path + 1] as usize {
+        agent.route = if hop_index + 1 >= routes.candidate_start[candidate + 1] as usize {
             NO_ROUTE
         } else {
             agent.route + 1
@@ -400,8 +400,8 @@ fn round_steps(x: f64) -> u16 {
 }
 
 #[inline]
-fn with_route(mut agent: Agent, path: u32) -> Agent {
-    agent.route = path << HOP_BITS;
+fn with_route(mut agent: Agent, candidate: u32) -> Agent {
+    agent.route = candidate << HOP_BITS;
     agent
 }
 
@@ -891,10 +891,10 @@ fn channel_id(channel: usize) -> u32 {
 
 /// Splits `n` people over the days of a duration (uniform over `min..=max`), calling `emit`
 /// with each number of days and its count.
-fn draw_duration(n: u64, duration: Duration, rng: &mut Stream, mut emit: impl FnMut(u16, u64)) {
+fn draw_duration(n: u64, duration: DayCount, rng: &mut Stream, mut emit: impl FnMut(u16, u64)) {
     match duration {
-        Duration::Fixed(days) => emit(days.max(1), n),
-        Duration::Uniform { min, max } => {
+        DayCount::Fixed(days) => emit(days.max(1), n),
+        DayCount::Uniform { min, max } => {
             let (min, max) = (min.max(1), max.max(min.max(1)));
             let values = u64::from(max - min) + 1;
             if n == 1 {

@@ -17,16 +17,16 @@ pub(crate) const MAX_PATH_LINKS: usize = 63;
 /// Every candidate route of every location, in compressed rows.
 #[derive(Clone, Debug, Default)]
 pub struct RouteTable {
-    /// Candidates of location `l` are paths `first_path[l]..first_path[l + 1]`.
-    pub first_path: Vec<u32>,
+    /// Candidates of location `l` are paths `first_candidate[l]..first_candidate[l + 1]`.
+    pub first_candidate: Vec<u32>,
     /// Links of path `p` are `path_links[path_start[p]..path_start[p + 1]]`.
-    pub path_start: Vec<u32>,
+    pub candidate_start: Vec<u32>,
     /// The links of all paths, concatenated.
-    pub path_links: Vec<LinkId>,
+    pub candidate_links: Vec<LinkId>,
     /// Final location of each path (never a marker).
-    pub path_end: Vec<LocationId>,
+    pub candidate_end: Vec<LocationId>,
     /// Total length of each path in km.
-    pub path_km: Vec<f64>,
+    pub candidate_km: Vec<f64>,
 }
 
 impl RouteTable {
@@ -42,8 +42,8 @@ impl RouteTable {
         excluded: &[bool],
     ) -> Result<Self, EngineError> {
         let mut table = RouteTable {
-            first_path: Vec::with_capacity(network.location_count() + 1),
-            path_start: vec![0],
+            first_candidate: Vec::with_capacity(network.location_count() + 1),
+            candidate_start: vec![0],
             ..RouteTable::default()
         };
         let marker: Vec<bool> = network
@@ -64,8 +64,8 @@ impl RouteTable {
             let origin = LocationId::from_index(origin);
             walker
                 .table
-                .first_path
-                .push(u32_len(walker.table.path_end.len())?);
+                .first_candidate
+                .push(u32_len(walker.table.candidate_end.len())?);
             walker.origins.clear();
             walker.origins.push(origin);
             for link in network.outgoing(origin) {
@@ -74,26 +74,29 @@ impl RouteTable {
                 }
             }
         }
-        table.first_path.push(u32_len(table.path_end.len())?);
+        table
+            .first_candidate
+            .push(u32_len(table.candidate_end.len())?);
         Ok(table)
     }
 
     /// Number of paths.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.path_end.len()
+        self.candidate_end.len()
     }
 
     /// Whether there are no paths at all.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.path_end.is_empty()
+        self.candidate_end.is_empty()
     }
 
-    /// The links of path `path`.
+    /// The links of candidate route `candidate`.
     #[must_use]
-    pub fn links(&self, path: usize) -> &[LinkId] {
-        &self.path_links[self.path_start[path] as usize..self.path_start[path + 1] as usize]
+    pub fn links(&self, candidate: usize) -> &[LinkId] {
+        &self.candidate_links
+            [self.candidate_start[candidate] as usize..self.candidate_start[candidate + 1] as usize]
     }
 }
 
@@ -130,17 +133,17 @@ impl Walker<'_> {
         if self.marker[end.index()] {
             step -= 1;
         } else {
-            if self.table.path_end.len() >= MAX_PATHS {
+            if self.table.candidate_end.len() >= MAX_PATHS {
                 return Err(EngineError::TooManyRoutes {
-                    count: self.table.path_end.len(),
+                    count: self.table.candidate_end.len(),
                 });
             }
-            self.table.path_links.extend_from_slice(&self.stack);
+            self.table.candidate_links.extend_from_slice(&self.stack);
             self.table
-                .path_start
-                .push(u32_len(self.table.path_links.len())?);
-            self.table.path_end.push(end);
-            self.table.path_km.push(km);
+                .candidate_start
+                .push(u32_len(self.table.candidate_links.len())?);
+            self.table.candidate_end.push(end);
+            self.table.candidate_km.push(km);
         }
         if self.awareness > step {
             let depth = self.origins.len();
@@ -164,7 +167,8 @@ mod tests {
     use super::*;
 
     fn names(network: &Network, table: &RouteTable, origin: LocationId) -> Vec<String> {
-        let range = table.first_path[origin.index()]..table.first_path[origin.index() + 1];
+        let range =
+            table.first_candidate[origin.index()]..table.first_candidate[origin.index() + 1];
         range
             .map(|p| {
                 table
@@ -225,8 +229,9 @@ mod tests {
             names(&network, &table, z),
             ["J", "J>C1", "J>M>L", "J>M>CF", "K", "K>W", "K>Z2"]
         );
-        let range = table.first_path[z.index()] as usize..table.first_path[z.index() + 1] as usize;
-        let km: Vec<f64> = range.map(|p| table.path_km[p]).collect();
+        let range = table.first_candidate[z.index()] as usize
+            ..table.first_candidate[z.index() + 1] as usize;
+        let km: Vec<f64> = range.map(|p| table.candidate_km[p]).collect();
         assert_eq!(km, [100.0, 220.0, 240.0, 300.0, 150.0, 240.0, 230.0]);
     }
 
@@ -235,11 +240,11 @@ mod tests {
         let (network, _) = awareness_graph();
         let table = RouteTable::build(&network, 3, &[]).unwrap();
         for origin in 0..network.location_count() {
-            for p in table.first_path[origin]..table.first_path[origin + 1] {
+            for p in table.first_candidate[origin]..table.first_candidate[origin + 1] {
                 let mut seen = vec![LocationId::from_index(origin)];
                 for &l in table.links(p as usize) {
                     let to = network.link(l).to;
-                    assert!(!seen.contains(&to), "path {p} revisits");
+                    assert!(!seen.contains(&to), "candidate {p} revisits");
                     seen.push(to);
                 }
             }

@@ -26,12 +26,12 @@ pub struct Model {
     /// Per link: `walk_probability`.
     pub link_walk_probability: Vec<f64>,
     /// Per path: the `stay_close_to_home` factor (1 when the rule is off).
-    pub path_home_factor: Vec<f64>,
+    pub candidate_home_factor: Vec<f64>,
     /// Per path: Flee's distance term `(softening + km)^distance_power`, computed once.
-    pub path_distance_term: Vec<f64>,
+    pub candidate_distance_term: Vec<f64>,
     /// Per link of every path (indexed like `routes.path_links`): the location a person
     /// following the path takes that link from.
-    pub path_hop_from: Vec<u32>,
+    pub candidate_hop_from: Vec<u32>,
     /// Per location: whether it is a marker.
     pub marker: Vec<bool>,
     /// Per location: camp capacity after `capacity_scaling` (`None`: unlimited).
@@ -73,27 +73,28 @@ impl Model {
             .map(|l| l.max_move_speed_km_per_day.unwrap_or(rules.max_move_speed))
             .collect();
         let link_walk_probability = network.links.iter().map(|l| l.walk_probability).collect();
-        let path_distance_term = routes
-            .path_km
+        let candidate_distance_term = routes
+            .candidate_km
             .iter()
             .map(|km| (rules.softening + km).powf(rules.distance_power))
             .collect();
-        let mut path_hop_from = Vec::with_capacity(routes.path_links.len());
+        let mut candidate_hop_from = Vec::with_capacity(routes.candidate_links.len());
         for origin in 0..network.location_count() {
-            for path in routes.first_path[origin]..routes.first_path[origin + 1] {
+            for candidate in routes.first_candidate[origin]..routes.first_candidate[origin + 1] {
                 let mut here = u32::try_from(origin).unwrap_or(u32::MAX);
-                for link in routes.links(path as usize) {
-                    path_hop_from.push(here);
+                for link in routes.links(candidate as usize) {
+                    candidate_hop_from.push(here);
                     here = network.links[link.index()].to.0;
                 }
             }
         }
-        let mut path_home_factor = vec![1.0; routes.len()];
+        let mut candidate_home_factor = vec![1.0; routes.len()];
         if rules.stay_close_to_home {
             for origin in 0..network.location_count() {
                 let here = &network.locations[origin];
-                for path in routes.first_path[origin]..routes.first_path[origin + 1] {
-                    let end = network.location(routes.path_end[path as usize]);
+                for candidate in routes.first_candidate[origin]..routes.first_candidate[origin + 1]
+                {
+                    let end = network.location(routes.candidate_end[candidate as usize]);
                     // Flee 3.1's `calculateDistance` reads the latitude column as a longitude
                     // and the longitude column as a latitude, with R = 6373 km; we do the
                     // same so that `stay_close_to_home` weights match (documented).
@@ -104,7 +105,7 @@ impl Model {
                         end.latitude,
                         6373.0,
                     );
-                    path_home_factor[path as usize] =
+                    candidate_home_factor[candidate as usize] =
                         1.0 / km.max(1.0).powf(rules.home_distance_power);
                 }
             }
@@ -161,9 +162,9 @@ impl Model {
             link_km,
             link_speed,
             link_walk_probability,
-            path_distance_term,
-            path_hop_from,
-            path_home_factor,
+            candidate_distance_term,
+            candidate_hop_from,
+            candidate_home_factor,
             marker,
             capacity,
             reported_camps,
@@ -365,13 +366,13 @@ pub struct DayTables {
     /// abandoned).
     pub full_camp: Vec<bool>,
     /// Per path: uses only open links.
-    pub path_valid: Vec<bool>,
+    pub candidate_valid: Vec<bool>,
     /// Per path: cumulative weight within its origin's candidates.
-    pub path_cumulative: Vec<f64>,
+    pub candidate_cumulative: Vec<f64>,
     /// Per path: the probability of the path among its origin's candidates from this one on,
     /// as the route split draws it (`weight / remaining weight`, clamped to [0, 1]; exactly 1
     /// for the last candidate with weight; negative for a candidate without weight).
-    pub path_conditional: Vec<f64>,
+    pub candidate_conditional: Vec<f64>,
     /// Per link of every path (indexed like `routes.path_links`): the open link a person at
     /// the hop's start location takes (the first open link to the same end point), or
     /// `u32::MAX` when there is none.
@@ -439,17 +440,17 @@ impl DayTables {
         }
         self.link_open.clone_from(&state.link_open);
         let routes = &model.routes;
-        if state.links_changed || self.path_valid.len() != routes.len() {
-            self.path_valid.resize(routes.len(), true);
-            for path in 0..routes.len() {
-                self.path_valid[path] = routes
-                    .links(path)
+        if state.links_changed || self.candidate_valid.len() != routes.len() {
+            self.candidate_valid.resize(routes.len(), true);
+            for candidate in 0..routes.len() {
+                self.candidate_valid[candidate] = routes
+                    .links(candidate)
                     .iter()
                     .all(|link| state.link_open[link.index()]);
             }
             self.hop_link.clear();
-            for (hop, link) in routes.path_links.iter().enumerate() {
-                let from = model.path_hop_from[hop] as usize;
+            for (hop, link) in routes.candidate_links.iter().enumerate() {
+                let from = model.candidate_hop_from[hop] as usize;
                 let wanted = model.link_to[link.index()];
                 let start = network.first_link[from] as usize;
                 let end = network.first_link[from + 1] as usize;
@@ -475,21 +476,24 @@ impl DayTables {
             self.full_camp[index] = state.camp[index] && multiplier < 0.5;
         }
         let routes = &model.routes;
-        self.path_cumulative.resize(routes.len(), 0.0);
+        self.candidate_cumulative.resize(routes.len(), 0.0);
         for origin in 0..n {
             let mut total = 0.0;
             let mut valid = 0;
-            for path in routes.first_path[origin] as usize..routes.first_path[origin + 1] as usize {
-                if self.path_valid[path] {
-                    let end = routes.path_end[path].index();
-                    let mut endpoint_score = self.score[end] * model.path_home_factor[path];
+            for candidate in
+                routes.first_candidate[origin] as usize..routes.first_candidate[origin + 1] as usize
+            {
+                if self.candidate_valid[candidate] {
+                    let end = routes.candidate_end[candidate].index();
+                    let mut endpoint_score =
+                        self.score[end] * model.candidate_home_factor[candidate];
                     if rules.use_pop_for_loc_weight && !state.camp[end] {
                         endpoint_score *= state.population[end]
                             .min(1.0)
                             .powf(rules.pop_power_for_loc_weight);
                     }
                     let base = (rules.weight_softening + endpoint_score)
-                        / model.path_distance_term[path]
+                        / model.candidate_distance_term[candidate]
                         * self.capacity_multiplier[end];
                     // x^1 is x exactly; the power is skipped for the usual weight_power 1.
                     #[expect(clippy::float_cmp, reason = "exactly 1 is the common setting")]
@@ -503,7 +507,7 @@ impl DayTables {
                     }
                     valid += 1;
                 }
-                self.path_cumulative[path] = total;
+                self.candidate_cumulative[candidate] = total;
             }
             self.route_total[origin] = total;
             self.valid_routes[origin] = valid;
@@ -511,33 +515,34 @@ impl DayTables {
         self.refresh_conditional(model);
     }
 
-    /// The route split's conditional probabilities (see `path_conditional`), with the same
+    /// The route split's conditional probabilities (see `candidate_conditional`), with the same
     /// arithmetic as drawing them one by one: the weight of a path is the difference of
     /// consecutive cumulative weights, and the remaining weight starts at the total and loses
     /// each weight in turn.
     fn refresh_conditional(&mut self, model: &Model) {
         let routes = &model.routes;
-        self.path_conditional.resize(routes.len(), -1.0);
+        self.candidate_conditional.resize(routes.len(), -1.0);
         for origin in 0..model.location_count() {
-            let start = routes.first_path[origin] as usize;
-            let end = routes.first_path[origin + 1] as usize;
+            let start = routes.first_candidate[origin] as usize;
+            let end = routes.first_candidate[origin + 1] as usize;
             let mut remaining_weight = self.route_total[origin];
             let mut previous = 0.0;
             let mut last = None;
-            for path in start..end {
-                let cumulative = self.path_cumulative[path];
+            for candidate in start..end {
+                let cumulative = self.candidate_cumulative[candidate];
                 let weight = cumulative - previous;
                 previous = cumulative;
                 if weight > 0.0 {
-                    self.path_conditional[path] = (weight / remaining_weight).clamp(0.0, 1.0);
+                    self.candidate_conditional[candidate] =
+                        (weight / remaining_weight).clamp(0.0, 1.0);
                     remaining_weight -= weight;
-                    last = Some(path);
+                    last = Some(candidate);
                 } else {
-                    self.path_conditional[path] = -1.0;
+                    self.candidate_conditional[candidate] = -1.0;
                 }
             }
             if let Some(last) = last {
-                self.path_conditional[last] = 1.0;
+                self.candidate_conditional[last] = 1.0;
             }
         }
     }
@@ -548,20 +553,21 @@ impl DayTables {
     #[must_use]
     pub fn choose_route(&self, model: &Model, origin: usize, u: f64) -> Option<u32> {
         let routes = &model.routes;
-        let start = routes.first_path[origin] as usize;
-        let end = routes.first_path[origin + 1] as usize;
+        let start = routes.first_candidate[origin] as usize;
+        let end = routes.first_candidate[origin + 1] as usize;
         let total = self.route_total[origin];
         if total > 0.0 {
             let target = u * total;
-            let slice = &self.path_cumulative[start..end];
+            let slice = &self.candidate_cumulative[start..end];
             let offset = slice.partition_point(|&c| c <= target);
             if offset < slice.len() {
                 return u32::try_from(start + offset).ok();
             }
             // Rounding put the target at the very top: take the last path with weight.
             let last = (start..end).rev().find(|&p| {
-                self.path_valid[p]
-                    && (p == start || self.path_cumulative[p] > self.path_cumulative[p - 1])
+                self.candidate_valid[p]
+                    && (p == start
+                        || self.candidate_cumulative[p] > self.candidate_cumulative[p - 1])
             });
             return last.and_then(|p| u32::try_from(p).ok());
         }
@@ -576,7 +582,7 @@ impl DayTables {
         )]
         let pick = ((u * f64::from(valid)) as u32).min(valid - 1);
         (start..end)
-            .filter(|&p| self.path_valid[p])
+            .filter(|&p| self.candidate_valid[p])
             .nth(pick as usize)
             .and_then(|p| u32::try_from(p).ok())
     }

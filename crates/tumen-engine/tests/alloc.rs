@@ -10,7 +10,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
 
 use tumen_core::{
-    Asylum, Brokers, Capacity, Channel, Detention, DetentionSite, Duration, Enforcement,
+    Asylum, Brokers, Capacity, Channel, DayCount, Detention, DetentionSite, Enforcement,
     EnforcementRegion, Failure, LocationKind, Mechanisms, Mortality, Network, Observations,
     Recrossing, Scenario, Schedule, Seasonality, Series, Settings, VoluntaryReturn,
 };
@@ -58,7 +58,7 @@ fn scenario(mechanisms: bool) -> Scenario {
                     location: jail,
                     release: a,
                 }],
-                duration: Duration::Uniform { min: 2, max: 5 },
+                duration: DayCount::Uniform { min: 2, max: 5 },
             }),
             recrossing: Some(Recrossing {
                 rate: 0.1,
@@ -85,14 +85,14 @@ fn scenario(mechanisms: bool) -> Scenario {
                     exit,
                     weight: Series::constant(1.0),
                     success: 0.5,
-                    delay: Duration::Fixed(2),
+                    delay: DayCount::Fixed(2),
                     open: None,
                     close: None,
                     capacity: Some(Capacity {
                         claims: Series::constant(3.0),
                         per_month: false,
                     }),
-                    on_failure: Failure::Detained(Duration::Fixed(3)),
+                    on_failure: Failure::Detained(DayCount::Fixed(3)),
                 }],
                 incidents: Vec::new(),
             }),

@@ -12,7 +12,7 @@
 mod common;
 
 use common::{mechanism_scenario, scenario};
-use tumen_core::{Duration, Scenario};
+use tumen_core::{DayCount, Scenario};
 use tumen_engine::{DayView, EngineKind, Observer, ObserverError, Simulation};
 
 fn trajectories(kind: EngineKind, replicas: u64) -> Vec<Vec<Vec<f64>>> {
@@ -227,7 +227,7 @@ fn the_mechanism_comparison_detects_a_different_rule() {
     let agents = cells_of(&scenario, EngineKind::Agents, replicas);
     let mut changed = scenario;
     if let Some(detention) = changed.mechanisms.detention.as_mut() {
-        detention.duration = Duration::Uniform { min: 6, max: 16 };
+        detention.duration = DayCount::Uniform { min: 6, max: 16 };
     }
     let counts = cells_of(&changed, EngineKind::Counts, replicas);
     assert!(!differing_cells(&agents, &counts, &[20, 39]).is_empty());

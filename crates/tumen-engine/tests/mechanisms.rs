@@ -7,7 +7,7 @@
 #![expect(clippy::cast_precision_loss, reason = "counts in statistics")]
 
 use tumen_core::{
-    Aid, Asylum, Campaign, Channel, Detention, DetentionSite, Duration, Enforcement,
+    Aid, Asylum, Campaign, Channel, DayCount, Detention, DetentionSite, Enforcement,
     EnforcementRegion, Failure, Incident, LinkId, LocationId, LocationKind, Mechanisms, Network,
     Observations, Push, PushRate, Recrossing, Scenario, Schedule, Series, Settings, Trigger,
     VoluntaryReturn,
@@ -103,7 +103,7 @@ fn detention(w: &World, days: u16) -> Detention {
             location: w.d,
             release: w.a,
         }],
-        duration: Duration::Fixed(days),
+        duration: DayCount::Fixed(days),
     }
 }
 
@@ -264,7 +264,7 @@ fn asylum(w: &World, rate: f64, success: f64, delay: u16) -> Asylum {
             exit: w.e,
             weight: Series::constant(1.0),
             success,
-            delay: Duration::Fixed(delay),
+            delay: DayCount::Fixed(delay),
             open: None,
             close: None,
             capacity: None,
@@ -645,7 +645,7 @@ fn failed_claimants_are_sent_on_or_held_where_they_claimed() {
     }
     // Held there: an incident of 100 all failing, held 4 days at M, then free (hidden) at M.
     let mut held = asylum(&w, 0.0, 0.0, 3);
-    held.channels[0].on_failure = Failure::Detained(Duration::Fixed(4));
+    held.channels[0].on_failure = Failure::Detained(DayCount::Fixed(4));
     held.incidents.push(Incident {
         day: 2,
         channel: 0,

@@ -7,7 +7,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use std::path::{Path, PathBuf};
-use tumen_core::{Duration, LocationId, Mechanisms, PushRate, Scenario};
+use tumen_core::{DayCount, LocationId, Mechanisms, PushRate, Scenario};
 use tumen_scenario::{
     LoadOptions, Loaded, MemorySource, ScenarioError, Severity, load, load_dir, load_flee_dir,
     render,
@@ -205,7 +205,7 @@ fn the_example_reads_into_the_expected_mechanisms() {
     assert_eq!(m.triggers[0].half_life_days, 45.0);
 
     let detention = m.detention.as_ref().unwrap();
-    assert_eq!(detention.duration, Duration::Uniform { min: 14, max: 60 });
+    assert_eq!(detention.duration, DayCount::Uniform { min: 14, max: 60 });
     assert_eq!(detention.sites[0].location, id(&scenario, "Riverside"));
     assert_eq!(detention.sites[0].release, id(&scenario, "North Province"));
 
@@ -231,9 +231,9 @@ fn the_example_reads_into_the_expected_mechanisms() {
     assert_eq!(asylum.channels[0].exit, westport);
     assert_eq!(
         asylum.channels[0].delay,
-        Duration::Uniform { min: 7, max: 21 }
+        DayCount::Uniform { min: 7, max: 21 }
     );
-    assert_eq!(asylum.channels[1].delay, Duration::Fixed(10));
+    assert_eq!(asylum.channels[1].delay, DayCount::Fixed(10));
     assert_eq!(asylum.channels[1].success, 0.7);
     let incidents: Vec<(i64, usize, u64, f64)> = asylum
         .incidents
@@ -338,7 +338,7 @@ fn an_indexed_override_changes_one_entry() {
     let asylum = m.asylum.unwrap();
     assert_eq!(asylum.channels[0].success, 0.9);
     assert_eq!(asylum.channels[1].success, 0.25);
-    assert_eq!(m.detention.unwrap().duration, Duration::Fixed(5));
+    assert_eq!(m.detention.unwrap().duration, DayCount::Fixed(5));
 }
 
 #[test]

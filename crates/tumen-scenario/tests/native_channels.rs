@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use std::path::{Path, PathBuf};
-use tumen_core::{CATEGORIES, Duration, Failure, Mechanisms, Scenario};
+use tumen_core::{CATEGORIES, DayCount, Failure, Mechanisms, Scenario};
 use tumen_scenario::{LoadOptions, Loaded, MemorySource, ScenarioError, load, render};
 
 fn example_dir() -> PathBuf {
@@ -153,7 +153,7 @@ fn held_failures_and_incident_outcomes_are_read() {
     let asylum = m.asylum.unwrap();
     assert_eq!(
         asylum.channels[1].on_failure,
-        Failure::Detained(Duration::Uniform { min: 3, max: 9 })
+        Failure::Detained(DayCount::Uniform { min: 3, max: 9 })
     );
     let table = "date,event,channel,size,allowed,success,on_failure,label\n\
                  2000-09-14,rush,Capital missions,25,,0.95,sent_on,a\n\
@@ -164,7 +164,7 @@ fn held_failures_and_incident_outcomes_are_read() {
     assert_eq!(incidents[0].on_failure, Some(Failure::SentOn));
     assert_eq!(
         incidents[1].on_failure,
-        Some(Failure::Detained(Duration::Uniform { min: 3, max: 9 }))
+        Some(Failure::Detained(DayCount::Uniform { min: 3, max: 9 }))
     );
 }
 

@@ -2,9 +2,9 @@
 
 use tumen_core::{
     Aid, Asylum, Brokers, Campaign, Capacity, Channel, Closure, ClosureScope, ConflictTable,
-    Detention, DetentionSite, Duration, Enforcement, EnforcementRegion, Failure, Incident, LinkId,
-    LocationKind, Mechanisms, Mortality, Network, Observations, Push, PushRate, Recrossing, Route,
-    Scenario, Schedule, Seasonality, Series, Settings, Trigger, VoluntaryReturn,
+    DayCount, Detention, DetentionSite, Enforcement, EnforcementRegion, Failure, Incident, LinkId,
+    LinkSpec, LocationKind, Mechanisms, Mortality, Network, Observations, Push, PushRate,
+    Recrossing, Scenario, Schedule, Seasonality, Series, Settings, Trigger, VoluntaryReturn,
 };
 
 /// A Flee scenario that exercises every rule: multi-link days, walking, capacity, closures,
@@ -21,7 +21,7 @@ pub(crate) fn scenario() -> Scenario {
     let big = b.add("Big", LocationKind::Camp, "Away", 0);
     let far = b.add("Far", LocationKind::Camp, "Away", 0);
     let mut route = |a, b2, km: f64, walk: f64, speed: Option<f64>| {
-        b.route(Route {
+        b.add_link(LinkSpec {
             a,
             b: b2,
             distance_km: km,
@@ -182,7 +182,7 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                     location: jail,
                     release: a1,
                 }],
-                duration: Duration::Uniform { min: 3, max: 8 },
+                duration: DayCount::Uniform { min: 3, max: 8 },
             }),
             recrossing: Some(Recrossing {
                 rate: 0.05,
@@ -212,7 +212,7 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                         exit,
                         weight: Series::constant(1.0),
                         success: 0.8,
-                        delay: Duration::Uniform { min: 2, max: 6 },
+                        delay: DayCount::Uniform { min: 2, max: 6 },
                         open: None,
                         close: Some(30),
                         capacity: Some(Capacity {
@@ -227,7 +227,7 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                         exit,
                         weight: Series::constant(0.5),
                         success: 0.7,
-                        delay: Duration::Fixed(3),
+                        delay: DayCount::Fixed(3),
                         open: None,
                         close: None,
                         capacity: None,
@@ -239,14 +239,14 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                         exit,
                         weight: Series::constant(0.5),
                         success: 0.5,
-                        delay: Duration::Fixed(2),
+                        delay: DayCount::Fixed(2),
                         open: Some(5),
                         close: None,
                         capacity: Some(Capacity {
                             claims: Series::constant(60.0),
                             per_month: true,
                         }),
-                        on_failure: Failure::Detained(Duration::Uniform { min: 2, max: 4 }),
+                        on_failure: Failure::Detained(DayCount::Uniform { min: 2, max: 4 }),
                     },
                 ],
                 incidents: vec![Incident {

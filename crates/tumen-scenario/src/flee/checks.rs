@@ -4,7 +4,7 @@ use super::{CONFLICTS, Loader, ROUTES, RouteRow};
 use crate::diagnostic::Diagnostic;
 use crate::text::one_of;
 use std::collections::{HashSet, VecDeque};
-use tumen_core::{ConflictTable, Location, LocationId, LocationKind, Network, Route, Settings};
+use tumen_core::{ConflictTable, LinkSpec, Location, LocationId, LocationKind, Network, Settings};
 
 impl Loader<'_> {
     /// Checks across files: camps no conflict zone can reach, conflict zones that never start,
@@ -189,7 +189,7 @@ impl Loader<'_> {
             });
         }
         for route in routes {
-            builder.route(Route {
+            builder.add_link(LinkSpec {
                 a: LocationId::from_index(route.a),
                 b: LocationId::from_index(route.b),
                 distance_km: route.distance_km,

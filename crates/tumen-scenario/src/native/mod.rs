@@ -17,7 +17,7 @@ use crate::{LoadOptions, Loaded, ScenarioError};
 use doc::{Node, Origin, Table, Texts, Value};
 use std::collections::HashMap;
 use std::rc::Rc;
-use tumen_core::{CountryId, Date, Duration, LocationId, Mechanisms, Network, Series};
+use tumen_core::{CountryId, Date, DayCount, LocationId, Mechanisms, Network, Series};
 
 /// The name of the file that makes a Flee directory a native scenario.
 pub(crate) const SCENARIO_TOML: &str = "scenario.toml";
@@ -247,7 +247,7 @@ struct Reader<'a> {
     channel_names: Vec<String>,
     channel_countries: Vec<CountryId>,
     /// Per channel: how long failed claimants are held there (`failure_detention`), if given.
-    channel_held: Vec<Option<Duration>>,
+    channel_held: Vec<Option<DayCount>>,
 }
 
 impl<'a> Reader<'a> {
@@ -521,13 +521,13 @@ impl<'a> Reader<'a> {
         self.date(node, path)
     }
 
-    fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {
+    fn duration(&mut self, node: &Node, path: &str) -> Option<DayCount> {
         let max = i64::from(u16::MAX);
         match &node.value {
             Value::Integer(_) => self
                 .integer(node, path, 1, max)
                 .and_then(|d| u16::try_from(d).ok())
-                .map(Duration::Fixed),
+                .map(DayCount::Fixed),
             Value::Table(_) => {
                 let at = self.table(node, path)?;
                 let min = self.required(at, "min", "<days>");
@@ -547,7 +547,7 @@ impl<'a> Reader<'a> {
                     );
                     return None;
                 }
-                Some(Duration::Uniform { min, max })
+                Some(DayCount::Uniform { min, max })
             }
             _ => {
                 self.invalid(
