@@ -7,7 +7,7 @@ use crate::world::{DayTables, Model};
 use rayon::prelude::*;
 
 /// Number of agents per chunk. Fixed, so results never depend on the thread count.
-pub const CHUNK: usize = 4096;
+pub(crate) const CHUNK: usize = 4096;
 
 pub(crate) const ON_LINK: u32 = 1 << 31;
 pub(crate) const SENT_BACK: u32 = 1 << 30;

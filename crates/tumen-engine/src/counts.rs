@@ -12,7 +12,7 @@ use crate::world::{DayTables, Model};
 
 /// People in one state.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Cohort {
+pub(crate) struct Cohort {
     /// The state every member shares.
     pub agent: Agent,
     /// How many people.
@@ -21,7 +21,7 @@ pub struct Cohort {
 
 /// The cohorts, per batch, and the counts derived from them.
 #[derive(Clone, Debug, Default)]
-pub struct CountEngine {
+pub(crate) struct CountEngine {
     batches: Vec<Vec<Cohort>>,
     next: Vec<Cohort>,
     /// End states equal to their start state (kept in the batch's order, so mostly sorted).
@@ -59,7 +59,7 @@ fn key(agent: &Agent) -> u128 {
 impl CountEngine {
     /// No people yet.
     #[must_use]
-    pub fn new(model: &Model) -> Self {
+    pub(crate) fn new(model: &Model) -> Self {
         Self {
             batches: vec![Vec::new(); BATCHES],
             location_counts: vec![0; model.location_count()],
@@ -74,19 +74,13 @@ impl CountEngine {
 
     /// Number of people.
     #[must_use]
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.total
-    }
-
-    /// Whether there is nobody.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
     }
 
     /// Whether everyone is kept in one batch (no capacities).
     #[must_use]
-    pub fn single_batch(&self) -> bool {
+    pub(crate) fn single_batch(&self) -> bool {
         self.single_batch
     }
 
@@ -119,13 +113,19 @@ impl CountEngine {
 
     /// Number of distinct (batch, state) cohorts.
     #[must_use]
-    pub fn cohort_count(&self) -> usize {
+    pub(crate) fn cohort_count(&self) -> usize {
         self.batches.iter().map(Vec::len).sum()
     }
 
     /// Adds `count` people at `location` to `batch`; `category` is their category when the
     /// run counts categories.
-    pub fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
+    pub(crate) fn add(
+        &mut self,
+        location: usize,
+        batch: usize,
+        count: u64,
+        category: Option<usize>,
+    ) {
         if count == 0 {
             return;
         }
@@ -144,7 +144,7 @@ impl CountEngine {
     }
 
     /// Marks the people on `link` as sent back (see the agent engine).
-    pub fn send_back(&mut self, link: usize) {
+    pub(crate) fn send_back(&mut self, link: usize) {
         let target = ON_LINK | u32::try_from(link).unwrap_or(PLACE_MASK);
         for cohort in self.batches.iter_mut().flatten() {
             if cohort.agent.place & (ON_LINK | PLACE_MASK) == target {

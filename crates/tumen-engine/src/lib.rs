@@ -43,16 +43,13 @@ mod simulation;
 mod spawn;
 mod world;
 
-pub use agents::{Agent, AgentEngine, CHUNK};
-pub use checkpoint::{CheckpointError, CheckpointInfo, Resumable};
-pub use counts::{Cohort, CountEngine};
-pub use mechanisms::{CATEGORIES, EVENTS, Fired, HIDDEN, MechDay, MechModel, PolicyState, Status};
+pub use checkpoint::{CheckpointError, Resumable};
+pub use mechanisms::{CATEGORIES, EVENTS, Fired};
 pub use observer::{DayView, Observer, ObserverError};
-pub use rng::{Stream, StreamKind, mix64, stream, uniform};
-pub use routes::RouteTable;
-pub use simulation::{AGENT_LIMIT, EngineKind, Simulation};
-pub use spawn::{Spawner, binomial, multinomial};
-pub use world::{DayTables, Model, WorldState, capacity_multiplier, great_circle_km};
+pub use rng::{Stream, mix64, stream, uniform};
+pub use simulation::{EngineKind, Simulation};
+pub use spawn::{binomial, multinomial};
+pub use world::Model;
 
 /// Why a run cannot go on.
 #[derive(Debug, thiserror::Error)]

@@ -64,9 +64,6 @@ pub use tumen_core::CATEGORIES;
 /// Index of the `exited` category.
 pub(crate) const EXITED: usize = 7;
 
-/// Index of the `hidden` category.
-pub const HIDDEN: usize = 1;
-
 /// The kinds of events counted each day ([`crate::DayView::events`]); after them come the
 /// detentions per enforcement region, then the claims per asylum channel.
 pub const EVENTS: [&str; 15] = [
@@ -647,7 +644,7 @@ pub struct Fired {
 
 /// The policy state: triggers fired so far.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct PolicyState {
+pub(crate) struct PolicyState {
     /// Every firing, in order.
     pub fired: Vec<Fired>,
 }
@@ -679,7 +676,7 @@ impl PolicyState {
 
 /// The probabilities of one day.
 #[derive(Clone, Debug, Default)]
-pub struct MechDay {
+pub(crate) struct MechDay {
     /// Per location: daily detection probability of a settled hidden person.
     pub detect_settled: Vec<f64>,
     /// Per link: daily detection probability of a hidden person travelling on it.

@@ -172,7 +172,7 @@ pub struct Simulation {
 }
 
 /// The default largest number of people the agent engine may hold (16 bytes each: 8 GB).
-pub const AGENT_LIMIT: u64 = 500_000_000;
+pub(crate) const AGENT_LIMIT: u64 = 500_000_000;
 
 /// Refuses to grow the agent engine past `limit` people (a clear error instead of running out
 /// of memory); the count engine has no such limit.

@@ -8,7 +8,7 @@ use tumen_core::SpawnMode;
 
 /// Spawn bookkeeping carried from day to day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Spawner {
+pub(crate) struct Spawner {
     /// Flee's `refugee_debt`: people the observed total lost, to be subtracted from later
     /// increases.
     pub debt: i64,
@@ -21,7 +21,7 @@ pub struct Spawner {
 impl Spawner {
     /// Flee's `refresh_spawn_weights` at time `time`: population × intensity × decay for
     /// conflict zones, 0 elsewhere (and 0 everywhere in conflict-driven modes).
-    pub fn refresh_weights(&mut self, model: &Model, state: &WorldState, time: i64) {
+    pub(crate) fn refresh_weights(&mut self, model: &Model, state: &WorldState, time: i64) {
         let rules = &model.settings().spawn_rules;
         self.weights.clear();
         let data_driven = matches!(rules.mode, SpawnMode::DataDriven);
@@ -45,7 +45,7 @@ impl Spawner {
     ///
     /// # Errors
     /// When people must be spawned but no conflict zone has a positive spawn weight.
-    pub fn spawn(
+    pub(crate) fn spawn(
         &mut self,
         model: &Model,
         state: &mut WorldState,

@@ -214,7 +214,7 @@ impl Model {
 
 /// Great-circle distance in km on a sphere of `radius_km`.
 #[must_use]
-pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64, radius_km: f64) -> f64 {
+pub(crate) fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64, radius_km: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;
     let dl = (lon2 - lon1).to_radians();
@@ -224,7 +224,7 @@ pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64, radius_km: f6
 
 /// What events change during a run: location status and which links are open.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WorldState {
+pub(crate) struct WorldState {
     /// Per location: is a camp (idp or not).
     pub camp: Vec<bool>,
     /// Per location: is an IDP camp.
@@ -248,7 +248,7 @@ pub struct WorldState {
 impl WorldState {
     /// The state on day 0, before any event (Flee's `Location.__init__`).
     #[must_use]
-    pub fn initial(scenario: &Scenario) -> Self {
+    pub(crate) fn initial(scenario: &Scenario) -> Self {
         let rules = &scenario.settings.move_rules;
         let n = scenario.network.location_count();
         let mut state = Self {
@@ -305,7 +305,13 @@ impl WorldState {
     }
 
     /// Starts a conflict at `location` (Flee's `add_conflict_zone`).
-    pub fn add_conflict(&mut self, rules: &MoveRules, location: usize, intensity: f64, day: i64) {
+    pub(crate) fn add_conflict(
+        &mut self,
+        rules: &MoveRules,
+        location: usize,
+        intensity: f64,
+        day: i64,
+    ) {
         self.movechance[location] = rules.conflict_movechance;
         self.conflict[location] = intensity;
         self.town[location] = false;
@@ -313,14 +319,14 @@ impl WorldState {
     }
 
     /// Ends the conflict at `location` (Flee's `remove_conflict_zone`).
-    pub fn remove_conflict(&mut self, rules: &MoveRules, location: usize) {
+    pub(crate) fn remove_conflict(&mut self, rules: &MoveRules, location: usize) {
         self.movechance[location] = rules.default_movechance;
         self.conflict[location] = -1.0;
         self.town[location] = true;
     }
 
     /// Turns a camp into a town (closure of type `camp`/`idpcamp`).
-    pub fn close_camp(&mut self, rules: &MoveRules, location: usize) {
+    pub(crate) fn close_camp(&mut self, rules: &MoveRules, location: usize) {
         self.movechance[location] = rules.default_movechance;
         self.camp[location] = false;
         self.idp[location] = false;
@@ -329,7 +335,7 @@ impl WorldState {
     }
 
     /// Turns a location into a camp (reopening of a `camp`/`idpcamp` closure).
-    pub fn open_camp(&mut self, rules: &MoveRules, location: usize, idp: bool) {
+    pub(crate) fn open_camp(&mut self, rules: &MoveRules, location: usize, idp: bool) {
         self.movechance[location] = if idp {
             rules.idpcamp_movechance
         } else {
@@ -343,7 +349,7 @@ impl WorldState {
 
     /// Sets a link's open flag; returns whether an open link was closed (agents on it must be
     /// sent back when they arrive).
-    pub fn set_link_open(&mut self, link: LinkId, open: bool) -> bool {
+    pub(crate) fn set_link_open(&mut self, link: LinkId, open: bool) -> bool {
         let slot = &mut self.link_open[link.index()];
         let closed_now = *slot && !open;
         if *slot != open {
@@ -357,7 +363,7 @@ impl WorldState {
 /// The tables both engines read during one day's moves. Computed once per day, before any
 /// agent moves, from the state and the counts at the start of the day.
 #[derive(Clone, Debug, Default)]
-pub struct DayTables {
+pub(crate) struct DayTables {
     /// Per location: move chance (with population scaling).
     pub move_chance: Vec<f64>,
     /// Per location: Flee's `town` flag.
@@ -393,7 +399,13 @@ pub struct DayTables {
 
 impl DayTables {
     /// Recomputes the tables for `day` from the state and the counts at locations.
-    pub fn refresh(&mut self, model: &Model, state: &mut WorldState, counts: &[u64], day: i64) {
+    pub(crate) fn refresh(
+        &mut self,
+        model: &Model,
+        state: &mut WorldState,
+        counts: &[u64],
+        day: i64,
+    ) {
         let settings = model.settings();
         let rules = &settings.move_rules;
         let network = &model.scenario.network;
@@ -467,7 +479,7 @@ impl DayTables {
     /// Recomputes what depends on the counts at locations: capacity multipliers, full camps
     /// and route weights. Called at the start of the day and again before each round of
     /// re-evolving arrivals (see `Simulation::step`).
-    pub fn refresh_capacity(&mut self, model: &Model, state: &WorldState, counts: &[u64]) {
+    pub(crate) fn refresh_capacity(&mut self, model: &Model, state: &WorldState, counts: &[u64]) {
         let rules = &model.settings().move_rules;
         let n = model.location_count();
         for (index, &count) in counts.iter().enumerate().take(n) {
@@ -551,7 +563,7 @@ impl DayTables {
     /// (uniformly among valid candidates when every weight is 0), given a uniform draw
     /// `u` in [0, 1). `None` when the location has no valid candidate.
     #[must_use]
-    pub fn choose_route(&self, model: &Model, origin: usize, u: f64) -> Option<u32> {
+    pub(crate) fn choose_route(&self, model: &Model, origin: usize, u: f64) -> Option<u32> {
         let routes = &model.routes;
         let start = routes.first_candidate[origin] as usize;
         let end = routes.first_candidate[origin + 1] as usize;
@@ -591,7 +603,7 @@ impl DayTables {
 /// Flee's `getCapMultiplier`: 1 below the buffer share of the capacity, 0 at or above it,
 /// linear in between. Unlimited locations always give 1.
 #[must_use]
-pub fn capacity_multiplier(capacity: Option<u64>, count: u64, rules: &MoveRules) -> f64 {
+pub(crate) fn capacity_multiplier(capacity: Option<u64>, count: u64, rules: &MoveRules) -> f64 {
     let Some(capacity) = capacity.filter(|&c| c >= 1) else {
         return 1.0;
     };
