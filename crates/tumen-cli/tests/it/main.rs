@@ -4,8 +4,6 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod calibrate;
-mod checkpoint;
-mod flagship;
 mod record;
 mod system;
 
