@@ -228,6 +228,10 @@ pub(crate) struct RunArgs {
     /// Also write the HTML report (`report.html`) of the run.
     #[arg(long)]
     pub(crate) report: bool,
+    /// Draw each replica's parameters from a posterior (`posterior.csv` written by
+    /// `tumen calibrate`): the bands then include parameter uncertainty, not only seed noise.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) posterior: Option<PathBuf>,
     /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv` (FabFlee's ensemble
     /// layout, for its scripts `plot_flee_uq_output` and `plot_flee_forecast`).
     #[arg(long)]

@@ -205,6 +205,8 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         formats,
         report: file.report,
         replica_outputs: file.replica_outputs,
+        // A run with a posterior takes no checkpoints (refused when it starts).
+        posterior: None,
         checkpoint_every: Some(file.checkpoint_every),
     };
     Ok((run, fingerprint))

@@ -174,10 +174,41 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
         )
     };
     let bar = Bar(printer.progress(length, &label, args.no_progress));
-    let output = plan.execute_on_pool(&bar);
+    let mut drawn = None;
+    let output = match &args.posterior {
+        Some(path) => {
+            if args.checkpoint_every.is_some() {
+                bar.0.finish_and_clear();
+                printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
+                return Err(Failure::User);
+            }
+            let posterior =
+                tumen_pipeline::calibrate::read_posterior(path).map_err(|e| fail(&e, printer))?;
+            tumen_pipeline::worker_pool(args.jobs)
+                .map_err(|e| fail(&e, printer))?
+                .install(|| {
+                    tumen_pipeline::calibrate::run_with_posterior(
+                        &prepared,
+                        &plan.request,
+                        &posterior,
+                    )
+                })
+                .map(|(output, thetas)| {
+                    drawn = Some((posterior.parameters.clone(), thetas));
+                    output
+                })
+        }
+        None => plan.execute_on_pool(&bar),
+    };
     bar.0.finish_and_clear();
     let output = output.map_err(|e| fail(&e, printer))?;
-    let written = output.write(&args.output).map_err(|e| fail(&e, printer))?;
+    let mut written = output.write(&args.output).map_err(|e| fail(&e, printer))?;
+    if let Some((names, thetas)) = &drawn {
+        let path = args.output.join("parameters.csv");
+        tumen_pipeline::calibrate::write_parameters_csv(&path, names, &output, thetas)
+            .map_err(|e| fail(&e, printer))?;
+        written.files.push(path);
+    }
     for (target, line, reason) in &written.target_problems {
         printer.done(&format!(
             "warning: target `{target}` ({}, line {line}) cannot be evaluated: {reason}",

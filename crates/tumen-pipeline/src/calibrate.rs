@@ -903,8 +903,12 @@ pub fn posterior_ensemble(
     })
 }
 
-/// Writes `parameters.csv`: `replica,seed,<parameter>...`.
-fn write_parameters_csv(
+/// Writes `parameters.csv`: `replica,seed,<parameter>...`, the parameters each replica of
+/// `output` ran with.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be written.
+pub fn write_parameters_csv(
     path: &Path,
     names: &[String],
     output: &RunOutput,
@@ -980,4 +984,60 @@ pub fn read_posterior(path: &Path) -> Result<Posterior, Error> {
     })?;
     Posterior::read_csv(&text, &path.display().to_string())
         .map_err(|e| Error::Request(e.to_string()))
+}
+
+/// `tumen run --posterior FILE`: an ensemble of `request.replicas` (default
+/// [`crate::DEFAULT_REPLICAS`]) whose replica `i` runs with parameters drawn from `posterior`
+/// (weighted resampling seeded by the run's seed) and the seed of replica `i`, so the bands
+/// include parameter uncertainty (the summary says so). The posterior's columns are the
+/// parameters' keys, as `tumen calibrate` writes them.
+///
+/// # Errors
+/// [`Error::Request`] for a posterior without particles or with a key the scenario lacks;
+/// [`Error::Run`] when a replica stops. Returns the output and each replica's parameters (for
+/// [`write_parameters_csv`]).
+pub fn run_with_posterior(
+    prepared: &Prepared,
+    request: &RunRequest,
+    posterior: &Posterior,
+) -> Result<(RunOutput, Vec<Vec<f64>>), Error> {
+    if posterior.particles.is_empty() {
+        return Err(Error::Request("the posterior has no particles".to_owned()));
+    }
+    // The keys are what matters here; each prior is the posterior's range (never sampled).
+    let parameters = posterior
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let values = posterior.particles.iter().map(|p| p.theta[index]);
+            let low = values.clone().fold(f64::INFINITY, f64::min);
+            let high = values.fold(f64::NEG_INFINITY, f64::max);
+            let high = if high > low {
+                high
+            } else {
+                low + low.abs().max(1.0) * 1e-9
+            };
+            Parameter {
+                name: name.clone(),
+                prior: Prior::Uniform { low, high },
+            }
+        })
+        .collect();
+    let parameters = ParameterSet::new(parameters)
+        .map_err(|error| Error::Request(format!("the posterior's parameters: {error}")))?;
+    let setup = Parameterised {
+        files: read_files(&prepared.source)?,
+        parameters,
+        spec_origin: "posterior".to_owned(),
+    };
+    let replicas = request.replicas.unwrap_or(crate::DEFAULT_REPLICAS).max(1);
+    let thetas = posterior.sample(
+        usize::try_from(replicas).unwrap_or(usize::MAX),
+        request.seed ^ 0x504f_5354,
+    );
+    let mut output = posterior_ensemble(prepared, request, &setup, &thetas)?;
+    output.formats.clone_from(&request.formats);
+    output.replica_outputs = request.replica_outputs;
+    Ok((output, thetas))
 }

@@ -113,3 +113,59 @@ fn a_cut_outside_the_period_and_a_bad_params_file_are_user_errors() {
         .code(1)
         .stderr(predicates::str::contains("params.toml:3"));
 }
+
+#[test]
+fn run_with_a_posterior_draws_each_replica_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A posterior of two particles far apart in max_move_speed: replicas must differ in it.
+    let posterior = dir.path().join("posterior.csv");
+    std::fs::write(
+        &posterior,
+        "particle,weight,move_rules.max_move_speed,distance\n0,0.5,40,0.1\n1,0.5,400,0.2\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run");
+    tumen()
+        .args(["run", "--replicas", "6", "--days", "200", "--posterior"])
+        .arg(&posterior)
+        .arg("--output")
+        .arg(&out)
+        .arg(example())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["ensemble"]["replicas"], 6);
+    assert!(
+        summary["ensemble"]["uncertainty"]
+            .as_str()
+            .unwrap()
+            .contains("parameter"),
+        "{summary}"
+    );
+    let parameters = std::fs::read_to_string(out.join("parameters.csv")).unwrap();
+    let speeds: std::collections::BTreeSet<&str> = parameters
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next_back())
+        .collect();
+    assert!(
+        speeds.len() >= 2,
+        "every replica drew the same particle: {parameters}"
+    );
+    // A posterior naming a key the scenario does not have is the user's to fix.
+    std::fs::write(
+        &posterior,
+        "particle,weight,move_rules.no_such_rule,distance\n0,1,1,0\n",
+    )
+    .unwrap();
+    tumen()
+        .args(["run", "--days", "20", "--posterior"])
+        .arg(&posterior)
+        .arg("--output")
+        .arg(dir.path().join("bad"))
+        .arg(example())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no_such_rule"));
+}
