@@ -214,7 +214,7 @@ impl NativeScenario {
     /// Runs the scenario and returns the run's files as `[(name, bytes)]` in the order the
     /// command writes them, plus `long.csv`; the run's notes; and the warnings of the load
     /// the run used (the scenario's, or those of a reload with other settings or overrides).
-    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs))]
+    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs, posterior=None))]
     #[expect(
         clippy::too_many_arguments,
         reason = "the keyword arguments of `Scenario.run`"
@@ -229,6 +229,7 @@ impl NativeScenario {
         settings: Option<PathBuf>,
         overrides: Vec<String>,
         jobs: Option<usize>,
+        posterior: Option<PathBuf>,
     ) -> PyResult<(Files<'py>, Vec<String>, Vec<String>)> {
         if replicas == 0 {
             return Err(PyValueError::new_err("replicas must be at least 1"));
@@ -265,7 +266,20 @@ impl NativeScenario {
         };
         let result = py.detach(|| {
             let plan = Plan::new(prepared, &request)?;
-            let output = plan.execute_on_pool(&NoProgress)?;
+            let output = match &posterior {
+                // Each replica's parameters drawn from a calibration's posterior.
+                Some(path) => {
+                    let posterior = tumen_pipeline::calibrate::read_posterior(path)?;
+                    tumen_pipeline::worker_pool(request.jobs)?
+                        .install(|| {
+                            tumen_pipeline::calibrate::run_with_posterior(
+                                prepared, &request, &posterior,
+                            )
+                        })?
+                        .0
+                }
+                None => plan.execute_on_pool(&NoProgress)?,
+            };
             let files = output.files_in_memory(&[Format::Long])?;
             Ok::<_, Error>((files, plan.notes))
         });

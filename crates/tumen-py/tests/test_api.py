@@ -77,8 +77,8 @@ def test_missing_directory_and_bad_arguments():
         scenario.run(engine="fast")
     with pytest.raises(ValueError, match="replicas"):
         scenario.run(replicas=0)
-    with pytest.raises(NotImplementedError, match="calibrat"):
-        scenario.run(posterior="posterior.csv")
+    with pytest.raises(tumen.ScenarioError):
+        scenario.run(posterior="/no/such/posterior.csv")
     with pytest.raises(TypeError, match="set="):
         scenario.run(set={"a.b": object()})
 
@@ -188,3 +188,16 @@ def test_type_stubs_ship_with_the_package():
     package = Path(tumen.__file__).parent
     for name in ("py.typed", "__init__.pyi", "_tumen.pyi"):
         assert (package / name).is_file(), name
+
+
+def test_a_posterior_draws_each_replicas_parameters(tmp_path):
+    posterior = tmp_path / "posterior.csv"
+    posterior.write_text(
+        "particle,weight,move_rules.max_move_speed,distance\n0,0.5,40,0.1\n1,0.5,400,0.2\n"
+    )
+    plain = tumen.load(TOY).run(seed=2, replicas=6)
+    drawn = tumen.load(TOY).run(seed=2, replicas=6, posterior=posterior)
+    assert "seed noise only" in plain.summary["ensemble"]["uncertainty"]
+    assert "parameter" in drawn.summary["ensemble"]["uncertainty"]
+    # Replica 0 of the plain run has the scenario's own speed, not a posterior draw.
+    assert not plain.out.equals(drawn.out) or not plain.quantiles.equals(drawn.quantiles)

@@ -129,7 +129,7 @@ class Scenario:
         settings: Optional[PathLike] = None,
         set: Union[None, Mapping[str, Any], Iterable[str]] = None,
         jobs: Optional[int] = None,
-        posterior: Any = None,
+        posterior: Optional[PathLike] = None,
     ) -> "Run":
         """Runs the scenario, as ``tumen run`` does with the same options.
 
@@ -145,15 +145,12 @@ class Scenario:
           ``{"enforcement.trigger.enabled": False}`` (values written as TOML) or an iterable of
           ``"key.path=value"`` strings.
         - ``jobs``: threads (None: every core).
-        - ``posterior``: not available yet (there is no calibration in Tumen yet).
+        - ``posterior``: a ``posterior.csv`` written by ``tumen calibrate``: replica i runs with
+          parameters drawn from it (``tumen run --posterior``), so the bands include parameter
+          uncertainty (``summary["ensemble"]["uncertainty"]`` says so).
 
         Raises ``ScenarioError`` for a bad input, ``TumenError`` when the run fails.
         """
-        if posterior is not None:
-            raise NotImplementedError(
-                "run(posterior=...) needs Tumen's calibration (`tumen calibrate`), which this "
-                "version does not have; run with explicit settings instead"
-            )
         if engine not in _ENGINES:
             raise ValueError(f"engine must be one of {', '.join(map(repr, _ENGINES))}, not {engine!r}")
         for name, value in (("seed", seed), ("replicas", replicas)):
@@ -169,6 +166,7 @@ class Scenario:
             settings=None if settings is None else _os.fspath(settings),
             overrides=_overrides(set),
             jobs=jobs,
+            posterior=None if posterior is None else _os.fspath(posterior),
         )
         return Run(files, notes, warnings)
 

@@ -67,7 +67,7 @@ class Scenario:
         settings: Optional[PathLike] = None,
         set: Union[None, Mapping[str, Any], Iterable[str]] = None,
         jobs: Optional[int] = None,
-        posterior: None = None,
+        posterior: Optional[PathLike] = None,
     ) -> Run: ...
 
 class Run:

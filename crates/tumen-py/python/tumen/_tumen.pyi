@@ -39,6 +39,7 @@ class Scenario:
         settings: Optional[str],
         overrides: List[str],
         jobs: Optional[int],
+        posterior: Optional[str] = None,
     ) -> Tuple[List[Tuple[str, bytes]], List[str], List[str]]: ...
 
 def load(path: Optional[str] = None) -> Scenario: ...
