@@ -275,20 +275,26 @@ pub(crate) struct LabelRequest {
     pub height: f64,
     /// Distance kept between the point and the box.
     pub gap: f64,
+    /// Half the side of the square around the point that no other label may cover (most of
+    /// its circle; at least 1.5 px).
+    pub mark: f64,
 }
 
 /// Greedy placement, in the order given (most important first): each label tries eight
 /// positions around its point (right, left, above, below, then the four diagonals) and takes
-/// the first one inside `bounds` that overlaps no placed label and covers no point of
+/// the first one inside `bounds` that overlaps no placed label and covers no mark of
 /// `requests`; a label with no such position is left out (`None`) and is shown on hover only.
 pub(crate) fn place_labels(requests: &[LabelRequest], bounds: &Rect) -> Vec<Option<Rect>> {
     let dots: Vec<Rect> = requests
         .iter()
-        .map(|r| Rect {
-            x0: r.x - 1.5,
-            y0: r.y - 1.5,
-            x1: r.x + 1.5,
-            y1: r.y + 1.5,
+        .map(|r| {
+            let m = r.mark.max(1.5);
+            Rect {
+                x0: r.x - m,
+                y0: r.y - m,
+                x1: r.x + m,
+                y1: r.y + m,
+            }
         })
         .collect();
     let mut placed: Vec<Rect> = Vec::new();

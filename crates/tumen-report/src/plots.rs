@@ -774,12 +774,14 @@ pub(crate) fn map_labels(map: &MapData, projection: &Projection, view: &Rect) ->
             let l = &map.locations[i];
             let (x, y) = projection.point(l.lat, l.lon);
             let people = last.and_then(|f| f.get(i)).copied().unwrap_or(0);
+            let r = radius(people, max_people).min(16.0);
             LabelRequest {
                 x,
                 y,
                 width: text_width(&l.name, f64::from(size)),
                 height: f64::from(size),
-                gap: 2.0 + radius(people, max_people).min(16.0),
+                gap: 2.0 + r,
+                mark: 0.7 * r,
             }
         })
         .collect();
@@ -824,9 +826,18 @@ fn map_plot(map: &MapData) -> Plot {
         y1: height - 60.0 - 14.0,
     };
     let labels = map_labels(map, &projection, &view);
-    let drawn = draw_countries(&view, projection.window(&view), |lat, lon| {
-        projection.point(lat, lon)
-    });
+    // Countries only where the places have coordinates (no background for a made-up extent).
+    let located = map
+        .locations
+        .iter()
+        .any(|l| l.lat.is_finite() && l.lon.is_finite());
+    let drawn = if located {
+        draw_countries(&view, projection.window(&view), |lat, lon| {
+            projection.point(lat, lon)
+        })
+    } else {
+        Vec::new()
+    };
     let _ = write!(
         svg,
         r##"<clipPath id="map-clip"><rect x="0" y="0" width="{w}" height="{h:.1}"/></clipPath><g id="map-countries" clip-path="url(#map-clip)" fill="#e6e4df" stroke="#ffffff" stroke-width="0.8" stroke-linejoin="round" fill-rule="evenodd">"##,
@@ -918,7 +929,7 @@ fn map_plot(map: &MapData) -> Plot {
     for label in &labels {
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" font-size="{}" fill="#333333">{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="{}" fill="#333333" stroke="#fbfaf6" stroke-width="2.5" stroke-opacity="0.8" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
             label.at.x0,
             label.at.y0 + 0.8 * f64::from(label.size),
             label.size,
@@ -1092,6 +1103,21 @@ mod map_tests {
     }
 
     #[test]
+    fn a_single_place_is_drawn_inside_its_country_and_no_coordinates_draw_no_countries() {
+        let mut map = mali_like();
+        map.locations.truncate(1);
+        map.links.clear();
+        map.people = vec![vec![5]];
+        map.flow = vec![vec![]];
+        let svg = map_plot(&map).svg;
+        assert_eq!(svg.matches("<path data-country=").count(), 1, "only Mali");
+        assert!(svg.contains(r#"<path data-country="Mali""#));
+        map.locations[0].lat = f64::NAN;
+        map.locations[0].lon = f64::NAN;
+        assert!(!map_plot(&map).svg.contains("<path data-country="));
+    }
+
+    #[test]
     fn map_labels_never_overlap_and_dense_ones_are_left_to_hover() {
         // 60 places in a 1°×1° square among the mali ones: far too dense to name them all.
         let mut map = mali_like();
@@ -1162,6 +1188,7 @@ mod map_tests {
             width: 40.0,
             height: 10.0,
             gap: 3.0,
+            mark: 1.5,
         };
         // Two points 30 px apart: the second's right-hand box would hit the first's.
         let placed = place_labels(&[request(100.0), request(70.0)], &bounds);
