@@ -15,6 +15,7 @@
 
 mod compare;
 mod data;
+mod geo;
 mod html;
 mod plots;
 mod png;

@@ -1,6 +1,7 @@
 //! The report's plots, each an SVG with a title, axes with units, dates and a legend.
 
 use crate::data::{CountryBands, Groups, MapData, RunData, Target};
+use crate::geo::{LabelRequest, Rect, draw_countries, place_labels};
 use crate::svg::{
     Chart, ChartSpec, EVENT, Key, OBS, PALETTE, SIM, XAxis, count_label, epoch_day, esc,
     nice_domain,
@@ -690,6 +691,18 @@ impl Projection {
             self.pad + (self.lat1 - lat) * self.scale,
         )
     }
+
+    /// `(lon0, lat0, lon1, lat1)` seen in `view` (map pixels), with a one-degree margin.
+    fn window(&self, view: &Rect) -> (f64, f64, f64, f64) {
+        let lon = |x: f64| self.lon0 + (x - self.pad) / (self.kx * self.scale);
+        let lat = |y: f64| self.lat1 - (y - self.pad) / self.scale;
+        (
+            lon(view.x0) - 1.0,
+            lat(view.y1) - 1.0,
+            lon(view.x1) + 1.0,
+            lat(view.y0) + 1.0,
+        )
+    }
 }
 
 /// Radius of a location's circle for `people`, with `max` the largest value on any frame.
@@ -708,17 +721,41 @@ pub(crate) fn link_width(flow: u64, max: u64) -> f64 {
     1.0 + 9.0 * (flow as f64 / max as f64).sqrt()
 }
 
-/// Which locations get a label, and at which font size: camps first, then by the most people
-/// ever present; a label that would overlap one already placed is left out (its name is in the
-/// circle's tooltip).
-fn label_order(map: &MapData) -> Vec<(usize, u32)> {
-    let (projection, _) = Projection::new(map, WIDE, 620.0, 46.0);
+/// Approximate advance of `text` at `size` in the bundled DejaVu Sans (errs on the wide side).
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | 'I' | '.' | ',' | '\'' | ':' | ';' | '|' | '!' => 0.32,
+            ' ' | 'f' | 't' | 'r' | '(' | ')' | '-' => 0.42,
+            'm' | 'w' | 'M' | 'W' => 0.95,
+            c if c.is_uppercase() => 0.75,
+            _ => 0.63,
+        })
+        .sum::<f64>()
+        * size
+}
+
+/// A placed location label: the location, font size and text box (map pixels).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MapLabel {
+    pub location: usize,
+    pub size: u32,
+    pub at: Rect,
+}
+
+/// Which locations get a label, where, and at which font size: camps first, then by the most
+/// people ever present; each tries eight positions around its circle and is left out when all
+/// would overlap a label already placed or another location (its name is then in the circle's
+/// tooltip).
+pub(crate) fn map_labels(map: &MapData, projection: &Projection, view: &Rect) -> Vec<MapLabel> {
     let peak = |i: usize| {
         map.people
             .iter()
             .map(|f| f.get(i).copied().unwrap_or(0))
             .max()
     };
+    let max_people = map.people.iter().flatten().copied().max().unwrap_or(0);
+    let last = map.people.last();
     let mut order: Vec<usize> = (0..map.locations.len()).collect();
     order.sort_by_key(|&i| {
         (
@@ -726,24 +763,33 @@ fn label_order(map: &MapData) -> Vec<(usize, u32)> {
             std::cmp::Reverse(peak(i)),
         )
     });
-    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-    let mut labels = Vec::new();
-    for i in order {
-        let l = &map.locations[i];
-        let size = if l.camp { 11 } else { 9 };
-        let (x, y) = projection.point(l.lat, l.lon);
-        let w = 0.6 * f64::from(size) * l.name.chars().count() as f64;
-        let h = f64::from(size);
-        let (x0, y0, x1, y1) = (x + 5.0, y - 4.0 - h, x + 5.0 + w, y - 4.0 + 2.0);
-        let overlaps = placed
-            .iter()
-            .any(|&(a0, b0, a1, b1)| x0 < a1 && a0 < x1 && y0 < b1 && b0 < y1);
-        if !overlaps {
-            placed.push((x0, y0, x1, y1));
-            labels.push((i, size));
-        }
-    }
-    labels
+    let sizes: Vec<u32> = order
+        .iter()
+        .map(|&i| if map.locations[i].camp { 11 } else { 9 })
+        .collect();
+    let requests: Vec<LabelRequest> = order
+        .iter()
+        .zip(&sizes)
+        .map(|(&i, &size)| {
+            let l = &map.locations[i];
+            let (x, y) = projection.point(l.lat, l.lon);
+            let people = last.and_then(|f| f.get(i)).copied().unwrap_or(0);
+            let r = radius(people, max_people).min(16.0);
+            LabelRequest {
+                x,
+                y,
+                width: text_width(&l.name, f64::from(size)),
+                height: f64::from(size),
+                gap: 2.0 + r,
+                mark: 0.7 * r,
+            }
+        })
+        .collect();
+    place_labels(&requests, view)
+        .into_iter()
+        .zip(order.into_iter().zip(sizes))
+        .filter_map(|(at, (location, size))| at.map(|at| MapLabel { location, size, at }))
+        .collect()
 }
 
 fn map_plot(map: &MapData) -> Plot {
@@ -772,7 +818,73 @@ fn map_plot(map: &MapData) -> Plot {
         dx = width - 12.0,
         date = esc(map.dates.get(frame).map_or("", String::as_str)),
     );
-    svg.push_str(r#"<g id="map-links">"#);
+    let view = Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: width,
+        // Above the size legend's line.
+        y1: height - 60.0 - 14.0,
+    };
+    let labels = map_labels(map, &projection, &view);
+    // Countries only where the places have coordinates (no background for a made-up extent).
+    let located = map
+        .locations
+        .iter()
+        .any(|l| l.lat.is_finite() && l.lon.is_finite());
+    let drawn = if located {
+        draw_countries(&view, projection.window(&view), |lat, lon| {
+            projection.point(lat, lon)
+        })
+    } else {
+        Vec::new()
+    };
+    let _ = write!(
+        svg,
+        r##"<clipPath id="map-clip"><rect x="0" y="0" width="{w}" height="{h:.1}"/></clipPath><g id="map-countries" clip-path="url(#map-clip)" fill="#e6e4df" stroke="#ffffff" stroke-width="0.8" stroke-linejoin="round" fill-rule="evenodd">"##,
+        w = view.x1,
+        h = view.y1
+    );
+    for c in &drawn {
+        let _ = write!(
+            svg,
+            r#"<path data-country="{name}" d="{}"><title>{name}</title></path>"#,
+            c.path,
+            name = esc(&c.name)
+        );
+    }
+    svg.push_str(r##"</g><g id="map-country-names" fill="#9b968c" font-size="11" text-anchor="middle" font-style="italic">"##);
+    let mut taken: Vec<Rect> = labels.iter().map(|l| l.at).collect();
+    taken.extend(map.locations.iter().map(|l| {
+        let (x, y) = projection.point(l.lat, l.lon);
+        Rect {
+            x0: x - 4.0,
+            y0: y - 4.0,
+            x1: x + 4.0,
+            y1: y + 4.0,
+        }
+    }));
+    for c in &drawn {
+        let Some(((cx, cy), piece)) = c.label_at else {
+            continue;
+        };
+        let w = text_width(&c.name, 11.0);
+        let at = Rect {
+            x0: cx - w / 2.0,
+            y0: cy - 6.0,
+            x1: cx + w / 2.0,
+            y1: cy + 6.0,
+        };
+        if view.contains(&at) && piece.contains(&at) && !taken.iter().any(|t| t.overlaps(&at)) {
+            let _ = write!(
+                svg,
+                r#"<text x="{cx:.1}" y="{:.1}">{}</text>"#,
+                cy + 4.0,
+                esc(&c.name)
+            );
+            taken.push(at);
+        }
+    }
+    svg.push_str(r#"</g><g id="map-links">"#);
     for (k, (a, b)) in map.links.iter().enumerate() {
         let (la, lb) = (&map.locations[*a], &map.locations[*b]);
         let (x1, y1) = projection.point(la.lat, la.lon);
@@ -814,15 +926,14 @@ fn map_plot(map: &MapData) -> Plot {
         );
     }
     svg.push_str(r#"</g><g id="map-labels">"#);
-    for (i, size) in label_order(map) {
-        let l = &map.locations[i];
-        let (x, y) = projection.point(l.lat, l.lon);
+    for label in &labels {
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" font-size="{size}" fill="#333333">{}</text>"##,
-            x + 5.0,
-            y - 4.0,
-            esc(&l.name)
+            r##"<text x="{:.1}" y="{:.1}" font-size="{}" fill="#333333" stroke="#fbfaf6" stroke-width="2.5" stroke-opacity="0.8" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
+            label.at.x0,
+            label.at.y0 + 0.8 * f64::from(label.size),
+            label.size,
+            esc(&map.locations[label.location].name)
         );
     }
     svg.push_str("</g></g>");
@@ -858,8 +969,10 @@ fn map_plot(map: &MapData) -> Plot {
     Plot {
         id: "map".into(),
         section: "map",
-        caption: "Drawn from latitude and longitude (no map tiles); colours are countries, as \
-                  in the plot by country. Move the slider (or press Play) to see another day; \
+        caption: "Drawn from latitude and longitude over country outlines from Natural Earth \
+                  (1:110m, public domain; bundled, nothing is fetched); colours are countries, as \
+                  in the plot by country. Names that would overlap are left out: hover a circle \
+                  for its name. Move the slider (or press Play) to see another day; \
                   long runs step through evenly spaced days. Scroll to zoom, drag to pan, \
                   double-click to reset; hover for names and numbers. The picture without \
                   script, and the PNG, show the last day."
@@ -912,5 +1025,178 @@ mod split_tests {
         let (large, small) = split_by_peak(&zero, 0.1);
         assert_eq!(large.series.len(), 2);
         assert!(small.series.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod map_tests {
+    use super::*;
+    use crate::data::MapLocation;
+
+    fn location(name: &str, country: &str, lat: f64, lon: f64, camp: bool) -> MapLocation {
+        MapLocation {
+            name: name.into(),
+            country: country.into(),
+            lat,
+            lon,
+            camp,
+        }
+    }
+
+    /// Places of the mali2012 scenario (coordinates as in its locations.csv, rounded).
+    fn mali_like() -> MapData {
+        let locations = vec![
+            location("Kidal", "Mali", 18.44, 1.41, false),
+            location("Timbuktu", "Mali", 16.77, -3.0, false),
+            location("Mopti", "Mali", 14.49, -4.18, false),
+            location("Bamako", "Mali", 12.65, -8.0, false),
+            location("Mbera", "Mauritania", 15.93, -5.76, true),
+            location("Abala", "Niger", 14.93, 3.43, true),
+            location("Mentao", "Burkina Faso", 14.09, -1.66, true),
+        ];
+        let n = locations.len();
+        MapData {
+            locations,
+            links: vec![(0, 1), (1, 2), (2, 3), (1, 4), (0, 5), (2, 6)],
+            dates: vec!["2012-02-29".into()],
+            people: vec![(0..n as u64).map(|k| 100 * k).collect()],
+            flow: vec![vec![0; 6]],
+        }
+    }
+
+    #[test]
+    fn the_map_draws_the_countries_of_its_extent_under_the_network() {
+        let svg = map_plot(&mali_like()).svg;
+        for country in ["Mali", "Mauritania", "Niger", "Burkina Faso", "Algeria"] {
+            assert!(
+                svg.contains(&format!(r#"<path data-country="{country}" d="M"#)),
+                "no path for {country}"
+            );
+        }
+        // Far away countries are not drawn at all.
+        for country in ["China", "Brazil", "Fiji"] {
+            assert!(
+                !svg.contains(&format!(r#"data-country="{country}""#)),
+                "{country}"
+            );
+        }
+        // Countries come first (under the links and circles).
+        let countries = svg.find(r#"id="map-countries""#).unwrap();
+        assert!(countries < svg.find(r#"id="map-links""#).unwrap());
+        // Every point of a country path lies within the clip margin of the map.
+        let (_, height) = Projection::new(&mali_like(), WIDE, 620.0, 46.0);
+        for path in svg.split(r#"<path data-country=""#).skip(1) {
+            let d = path
+                .split(r#"d=""#)
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            for point in d.split(['M', 'L', 'Z']).filter(|t| !t.is_empty()) {
+                let (x, y) = point.split_once(' ').unwrap();
+                let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+                assert!((-4.1..=WIDE + 4.1).contains(&x), "{x}");
+                assert!((-4.1..=height + 4.1).contains(&y), "{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_single_place_is_drawn_inside_its_country_and_no_coordinates_draw_no_countries() {
+        let mut map = mali_like();
+        map.locations.truncate(1);
+        map.links.clear();
+        map.people = vec![vec![5]];
+        map.flow = vec![vec![]];
+        let svg = map_plot(&map).svg;
+        assert_eq!(svg.matches("<path data-country=").count(), 1, "only Mali");
+        assert!(svg.contains(r#"<path data-country="Mali""#));
+        map.locations[0].lat = f64::NAN;
+        map.locations[0].lon = f64::NAN;
+        assert!(!map_plot(&map).svg.contains("<path data-country="));
+    }
+
+    #[test]
+    fn map_labels_never_overlap_and_dense_ones_are_left_to_hover() {
+        // 60 places in a 1°×1° square among the mali ones: far too dense to name them all.
+        let mut map = mali_like();
+        for k in 0..60 {
+            let (a, b) = ((k % 8) as f64, (k / 8) as f64);
+            map.locations.push(location(
+                &format!("Village {k}"),
+                "Mali",
+                14.0 + b * 0.12,
+                -4.0 + a * 0.12,
+                false,
+            ));
+            map.people[0].push(k);
+        }
+        let (projection, height) = Projection::new(&map, WIDE, 620.0, 46.0);
+        let view = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: WIDE,
+            y1: height - 14.0,
+        };
+        let labels = map_labels(&map, &projection, &view);
+        assert!(labels.len() >= 7, "{}", labels.len());
+        assert!(
+            labels.len() < map.locations.len(),
+            "all {} were labelled",
+            labels.len()
+        );
+        // The camps, placed first in open space, all get their label.
+        for camp in ["Mbera", "Abala", "Mentao"] {
+            assert!(
+                labels
+                    .iter()
+                    .any(|l| map.locations[l.location].name == camp),
+                "{camp}"
+            );
+        }
+        for (i, a) in labels.iter().enumerate() {
+            assert!(view.contains(&a.at));
+            for b in &labels[i + 1..] {
+                assert!(!a.at.overlaps(&b.at), "{a:?} overlaps {b:?}");
+            }
+            // No label covers a place.
+            for l in &map.locations {
+                let (x, y) = projection.point(l.lat, l.lon);
+                assert!(!(a.at.x0 < x && x < a.at.x1 && a.at.y0 < y && y < a.at.y1));
+            }
+        }
+        // The SVG shows exactly the placed labels; every place keeps its name in a tooltip.
+        let svg = map_plot(&map).svg;
+        let label_group = svg.split(r#"<g id="map-labels">"#).nth(1).unwrap();
+        let label_group = label_group.split("</g>").next().unwrap();
+        assert_eq!(label_group.matches("<text").count(), labels.len());
+        assert!(svg.contains("<title>Village 59 (Mali): 59 people</title>"));
+    }
+
+    #[test]
+    fn the_greedy_placement_moves_a_label_that_would_collide() {
+        let bounds = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 200.0,
+            y1: 200.0,
+        };
+        let request = |x: f64| LabelRequest {
+            x,
+            y: 100.0,
+            width: 40.0,
+            height: 10.0,
+            gap: 3.0,
+            mark: 1.5,
+        };
+        // Two points 30 px apart: the second's right-hand box would hit the first's.
+        let placed = place_labels(&[request(100.0), request(70.0)], &bounds);
+        let (a, b) = (placed[0].unwrap(), placed[1].unwrap());
+        assert!(a.x0 > 100.0, "the first takes the right: {a:?}");
+        assert!(!a.overlaps(&b), "{a:?} {b:?}");
+        // Against the right edge: the label goes left.
+        let edge = place_labels(&[request(190.0)], &bounds);
+        assert!(edge[0].unwrap().x1 < 190.0);
     }
 }

@@ -447,3 +447,40 @@ fn the_map_reads_points_and_links_from_their_two_files() {
     let combined = serde_json::to_value(load_run(&fixture()).unwrap()).unwrap();
     assert_eq!(split, combined);
 }
+
+#[test]
+fn the_map_of_the_mini_run_shows_its_countries_in_the_html_and_the_png() {
+    // The fixture's places are in North Korea and China (Hometown 41.8°N 129.8°E, Beijing
+    // 39.9°N 116.4°E); the map's extent reaches Russia near Yanji (42.9°N 129.5°E).
+    let data = load_run(&fixture()).unwrap();
+    let map = plots(&data).into_iter().find(|p| p.id == "map").unwrap();
+    for country in ["China", "North Korea", "Russia"] {
+        assert!(
+            map.svg
+                .contains(&format!(r#"<path data-country="{country}" d="M"#)),
+            "no outline of {country}"
+        );
+    }
+    for far in ["Mali", "Japan", "South Korea"] {
+        assert!(
+            !map.svg.contains(&format!(r#"data-country="{far}""#)),
+            "{far}"
+        );
+    }
+    let html = render_html(&data);
+    assert!(html.contains(r#"<path data-country="China""#));
+    // The PNG paints the countries' light grey fill over a good part of the map.
+    let png = tumen_report::render_png(&map.svg, 1.0).unwrap();
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+    let grey = pixmap
+        .pixels()
+        .iter()
+        .filter(|p| (p.red(), p.green(), p.blue()) == (0xe6, 0xe4, 0xdf))
+        .count();
+    let share = grey as f64 / pixmap.pixels().len() as f64;
+    assert!(
+        share > 0.2,
+        "country fill covers {:.1} % of the map",
+        100.0 * share
+    );
+}
