@@ -24,7 +24,7 @@ pub use long::{LONG_COLUMNS, run_metadata, write_long_csv};
 pub use long::{write_long_parquet, write_long_parquet_with_metadata};
 pub use metrics::{Ard, ard};
 pub use observer::{FleeTableObserver, run_to_table};
-pub use summary::{Summary, Validation};
+pub use summary::Validation;
 pub use system::{
     Band, COMPARISON_COLUMNS, CompareError, ComparisonRow, Period, PeriodBands, Periods,
     QUANTITIES, STATUS_COLUMNS, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord,
