@@ -21,6 +21,7 @@ pub const FILES: &[(&str, &[u8])] = embed![
     "source_data/seoul.csv",
     "simsetting.yml",
     "scenario.toml",
+    "posterior.csv",
     "mechanisms/arrivals_south_korea.csv",
     "mechanisms/asylum_incidents.csv",
     "mechanisms/deportations.csv",
@@ -65,6 +66,7 @@ mod tests {
         }
         on_disk.push("simsetting.yml".to_owned());
         on_disk.push("scenario.toml".to_owned());
+        on_disk.push("posterior.csv".to_owned());
         on_disk.sort();
         let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
         embedded.sort();
