@@ -204,21 +204,15 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
         None => shipped.map(|(posterior, _)| posterior),
     };
     let output = match &posterior {
-        Some(posterior) => {
-            tumen_pipeline::worker_pool(args.jobs)
-                .map_err(|e| fail(&e, printer))?
-                .install(|| {
-                    tumen_pipeline::calibrate::run_with_posterior(
-                        &prepared,
-                        &plan.request,
-                        posterior,
-                    )
-                })
-                .map(|(output, thetas)| {
-                    drawn = Some((posterior.parameters.clone(), thetas));
-                    output
-                })
-        }
+        Some(posterior) => tumen_pipeline::worker_pool(args.jobs)
+            .map_err(|e| fail(&e, printer))?
+            .install(|| {
+                tumen_pipeline::calibrate::run_with_posterior(&prepared, &plan.request, posterior)
+            })
+            .map(|(output, thetas)| {
+                drawn = Some((posterior.parameters.clone(), thetas));
+                output
+            }),
         None => plan.execute_on_pool(&bar),
     };
     bar.0.finish_and_clear();

@@ -246,7 +246,8 @@ fn table_score(
         }
     }
     #[expect(clippy::cast_precision_loss, reason = "row counts far below 2^52")]
-    let mean = (!distances.is_empty()).then(|| distances.iter().sum::<f64>() / distances.len() as f64);
+    let mean =
+        (!distances.is_empty()).then(|| distances.iter().sum::<f64>() / distances.len() as f64);
     crate::summary::TableScore {
         role,
         file,

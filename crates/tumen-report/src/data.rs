@@ -339,7 +339,9 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         Some(text) => Some(targets(dir, &text, "evaluation.csv")?),
         None => None,
     };
-    let targets = optional(dir, "targets", &mut missing, |t| targets(dir, t, "targets.csv"))?;
+    let targets = optional(dir, "targets", &mut missing, |t| {
+        targets(dir, t, "targets.csv")
+    })?;
     let yearly = optional(dir, "yearly", &mut missing, |t| yearly(dir, t))?;
     let weekly = optional(dir, "weekly", &mut missing, |t| weekly(dir, t))?;
     let incidents = match read(dir, "incidents.csv")? {

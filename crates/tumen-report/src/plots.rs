@@ -416,7 +416,10 @@ fn arrivals_plot(data: &RunData) -> Option<Plot> {
             &format!("{year}: {} simulated", count_label(*value)),
         );
     }
-    for (targets, color, what) in [(&fitted, OBS, "documented"), (&forecast, FORECAST, "forecast; documented")] {
+    for (targets, color, what) in [
+        (&fitted, OBS, "documented"),
+        (&forecast, FORECAST, "forecast; documented"),
+    ] {
         for (year, target) in targets {
             if let Some(i) = yearly.years.iter().position(|y| y == year) {
                 let (lo, hi) = (target.low.or(target.high), target.high.or(target.low));
@@ -556,7 +559,11 @@ fn hidden_plot(data: &RunData) -> Option<Plot> {
                 lo,
                 hi,
                 FORECAST,
-                &format!("{year}: forecast; estimate {}–{}", count_label(lo), count_label(hi)),
+                &format!(
+                    "{year}: forecast; estimate {}–{}",
+                    count_label(lo),
+                    count_label(hi)
+                ),
             );
         }
     }

@@ -244,7 +244,10 @@ mod tests {
         assert!(read_targets(&source("target\n")).unwrap().is_none());
         let error = read_evaluation(&source("target,measure\n")).unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("the evaluation file has no `quantity`"), "{text}");
+        assert!(
+            text.contains("the evaluation file has no `quantity`"),
+            "{text}"
+        );
         assert!(text.contains("evaluation.csv:1"), "{text}");
         assert!(read_evaluation(&MemorySource::default()).unwrap().is_none());
     }

@@ -77,8 +77,14 @@ fn the_flagship_meets_its_targets_to_2002_and_scores_its_forecast() {
     // 2003 sheltering group is there once, its November 2004 report is not.
     let incidents = read("incidents.csv");
     assert!(incidents.starts_with("date,location,channel,size,label\n"));
-    assert!(incidents.contains("\n2002-03-14,Beijing,Beijing,25,"), "{incidents}");
-    assert!(incidents.contains("\n2003-10-15,Beijing,Beijing,125,"), "{incidents}");
+    assert!(
+        incidents.contains("\n2002-03-14,Beijing,Beijing,25,"),
+        "{incidents}"
+    );
+    assert!(
+        incidents.contains("\n2003-10-15,Beijing,Beijing,125,"),
+        "{incidents}"
+    );
     assert!(!incidents.contains("2004-11-15"), "{incidents}");
 
     // Fit: every target dated up to 2002 meets the rule, but two known misses (NOTES.md
@@ -169,7 +175,10 @@ fn the_flagship_meets_its_targets_to_2002_and_scores_its_forecast() {
     );
     // Each replica's parameters, drawn from the posterior.
     let parameters = read("parameters.csv");
-    assert!(parameters.contains("asylum.brokers.per_exited"), "{parameters}");
+    assert!(
+        parameters.contains("asylum.brokers.per_exited"),
+        "{parameters}"
+    );
     assert_eq!(parameters.lines().count(), 21, "{parameters}");
 }
 
@@ -178,14 +187,21 @@ fn the_flagship_meets_its_targets_to_2002_and_scores_its_forecast() {
 fn no_posterior_runs_the_scenarios_own_values() {
     let dir = tempfile::tempdir().unwrap();
     tumen()
-        .args(["run", "--no-posterior", "--days", "400", "--replicas", "2", "--output"])
+        .args([
+            "run",
+            "--no-posterior",
+            "--days",
+            "400",
+            "--replicas",
+            "2",
+            "--output",
+        ])
         .arg(dir.path())
         .assert()
         .success();
-    let summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("summary.json")).unwrap(),
-    )
-    .unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
     assert!(
         summary["ensemble"]["uncertainty"]
             .as_str()
