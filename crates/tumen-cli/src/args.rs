@@ -13,7 +13,7 @@ use std::path::PathBuf;
         places: people fleeing conflict or famine, crossing borders, hiding, detained, \
         deported, seeking asylum. It reads the scenario directories of Flee (the field's \
         reference simulator) unchanged and reproduces Flee 3.1's model in distribution, much \
-        faster; its flagship scenario (Korea-China, 1994-2004) is embedded.",
+        faster; its flagship scenario (Korea-China, 1994-2010) is embedded.",
     after_help = "Examples:\n  \
         tumen run                                  the embedded flagship: 20 replicas, every output in tumen-out/\n  \
         tumen run path/to/mali2012 --seed 7 -o out a Flee scenario directory\n  \
@@ -179,7 +179,7 @@ pub(crate) struct CompareArgs {
 #[derive(Clone, Debug, Args)]
 pub(crate) struct RunArgs {
     /// Scenario directory (with `input_csv/`, `source_data/` and `simsetting.yml`). Omit it
-    /// to run the embedded flagship scenario (Korea–China, 1994–2004).
+    /// to run the embedded flagship scenario (Korea–China, 1994–2010).
     pub(crate) scenario: Option<PathBuf>,
     /// Settings file to use instead of the scenario's `simsetting.yml`.
     #[arg(long, value_name = "FILE")]
@@ -230,8 +230,13 @@ pub(crate) struct RunArgs {
     pub(crate) report: bool,
     /// Draw each replica's parameters from a posterior (`posterior.csv` written by
     /// `tumen calibrate`): the bands then include parameter uncertainty, not only seed noise.
-    #[arg(long, value_name = "FILE")]
+    /// Without it, a scenario that ships a `posterior.csv` beside its `scenario.toml` (the
+    /// flagship does) is run with that one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_posterior")]
     pub(crate) posterior: Option<PathBuf>,
+    /// Run with the scenario's own values (seed noise only) even when it ships a posterior.
+    #[arg(long)]
+    pub(crate) no_posterior: bool,
     /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv` (FabFlee's ensemble
     /// layout, for its scripts `plot_flee_uq_output` and `plot_flee_forecast`).
     #[arg(long)]

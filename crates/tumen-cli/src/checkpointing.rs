@@ -207,6 +207,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         replica_outputs: file.replica_outputs,
         // A run with a posterior takes no checkpoints (refused when it starts).
         posterior: None,
+        no_posterior: false,
         checkpoint_every: Some(file.checkpoint_every),
     };
     Ok((run, fingerprint))

@@ -175,29 +175,44 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
     };
     let bar = Bar(printer.progress(length, &label, args.no_progress));
     let mut drawn = None;
-    let output = match &args.posterior {
-        Some(path) => {
-            if args.checkpoint_every.is_some() {
-                bar.0.finish_and_clear();
-                printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
-                return Err(Failure::User);
-            }
-            let posterior =
-                tumen_pipeline::calibrate::read_posterior(path).map_err(|e| fail(&e, printer))?;
-            tumen_pipeline::worker_pool(args.jobs)
-                .map_err(|e| fail(&e, printer))?
-                .install(|| {
-                    tumen_pipeline::calibrate::run_with_posterior(
-                        &prepared,
-                        &plan.request,
-                        &posterior,
-                    )
-                })
-                .map(|(output, thetas)| {
-                    drawn = Some((posterior.parameters.clone(), thetas));
-                    output
-                })
+    // A posterior shipped with the scenario is the default, except for checkpointed runs
+    // (which cannot draw from a posterior yet) and with `--no-posterior`.
+    let shipped = if args.posterior.is_none()
+        && !args.no_posterior
+        && args.checkpoint_every.is_none()
+        && resuming.is_none()
+    {
+        tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
+    } else {
+        None
+    };
+    if let Some((_, origin)) = &shipped {
+        printer.note(&format!(
+            "each replica's parameters are drawn from the posterior the scenario ships ({origin}); \
+             `--no-posterior` runs its own values"
+        ));
+    }
+    if args.posterior.is_some() && args.checkpoint_every.is_some() {
+        bar.0.finish_and_clear();
+        printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
+        return Err(Failure::User);
+    }
+    let posterior = match &args.posterior {
+        Some(file) => {
+            Some(tumen_pipeline::calibrate::read_posterior(file).map_err(|e| fail(&e, printer))?)
         }
+        None => shipped.map(|(posterior, _)| posterior),
+    };
+    let output = match &posterior {
+        Some(posterior) => tumen_pipeline::worker_pool(args.jobs)
+            .map_err(|e| fail(&e, printer))?
+            .install(|| {
+                tumen_pipeline::calibrate::run_with_posterior(&prepared, &plan.request, posterior)
+            })
+            .map(|(output, thetas)| {
+                drawn = Some((posterior.parameters.clone(), thetas));
+                output
+            }),
         None => plan.execute_on_pool(&bar),
     };
     bar.0.finish_and_clear();

@@ -897,6 +897,7 @@ pub fn posterior_ensemble(
         network: plan.network.clone(),
         ensemble_outputs: true,
         targets: prepared.targets.clone(),
+        evaluation: prepared.evaluation.clone(),
         incidents: crate::write::incidents(scenario),
         formats: Vec::new(),
         replica_outputs: false,

@@ -318,6 +318,7 @@ impl Comparison {
                 &mut Out::Dir(&sub),
                 ensemble,
                 self.targets.as_deref(),
+                None,
                 &mut written,
             )?;
             runs.push(written);

@@ -50,6 +50,8 @@ pub use record::{Fnv64, InputFile, RunRecord, ScenarioRecord, hash_bytes, utc_ti
 pub use run::{
     DEFAULT_REPLICAS, EngineChoice, NoProgress, Plan, Progress, RunOutput, RunRequest, worker_pool,
 };
-pub use scenario::{Prepared, ScenarioSource, TARGETS_FILE, load};
-pub use summary::{EnsembleSummary, ReplicaSummary, Summary};
+pub use scenario::{
+    Prepared, SHIPPED_POSTERIOR, ScenarioSource, TARGETS_FILE, load, shipped_posterior,
+};
+pub use summary::{EnsembleSummary, ReplicaSummary, Scores, Summary, TableScore};
 pub use write::{Format, RUNS, Written};

@@ -252,6 +252,7 @@ impl Plan {
             network: self.network.clone(),
             ensemble_outputs: self.ensemble_outputs,
             targets: self.prepared.targets.clone(),
+            evaluation: self.prepared.evaluation.clone(),
             incidents: crate::write::incidents(scenario),
             formats: self.request.formats.clone(),
             replica_outputs: self.request.replica_outputs,
@@ -313,6 +314,7 @@ impl Plan {
             agents_final: first.population,
             validation: Validation::of(&first.table),
             ensemble: ensemble_summary,
+            scores: None,
             settings,
             notes: self.notes.clone(),
             wall_seconds,
@@ -371,6 +373,8 @@ pub struct RunOutput {
     pub ensemble_outputs: bool,
     /// The scenario's calibration targets.
     pub targets: Option<Vec<tumen_output::TargetRow>>,
+    /// The scenario's evaluation figures (scored, never fitted).
+    pub evaluation: Option<Vec<tumen_output::TargetRow>>,
     /// The scheduled asylum incidents (`incidents.csv` rows).
     pub incidents: Vec<crate::write::Incident>,
     /// The exchange formats to write.

@@ -55,6 +55,9 @@ pub struct Prepared {
     pub options: LoadOptions,
     /// Its calibration targets (`mechanisms/targets.csv`), when it has them.
     pub targets: Option<Vec<TargetRow>>,
+    /// Its evaluation figures (`mechanisms/evaluation.csv`), when it has them: scored in a
+    /// run's outputs, never read by the calibration.
+    pub evaluation: Option<Vec<TargetRow>>,
 }
 
 impl Prepared {
@@ -85,24 +88,71 @@ impl Prepared {
 /// [`Error::Invalid`] with every problem found (the targets file's included),
 /// [`Error::Unreadable`] when a file cannot be read.
 pub fn load(source: &ScenarioSource, options: &LoadOptions) -> Result<Prepared, Error> {
-    let (loaded, targets) = match source {
+    let (loaded, targets, evaluation) = match source {
         ScenarioSource::Embedded => {
             let files = embedded::source();
             let loaded = tumen_scenario::load(&files, embedded::NAME, options)?;
-            (loaded, tumen_scenario::read_targets(&files)?)
+            let targets = tumen_scenario::read_targets(&files)?;
+            (loaded, targets, tumen_scenario::read_evaluation(&files)?)
         }
         ScenarioSource::Directory(dir) => {
             let loaded = tumen_scenario::load_dir(dir, options)?;
-            let targets = tumen_scenario::read_targets(&DirSource(dir.clone()))?;
-            (loaded, targets)
+            let files = DirSource(dir.clone());
+            let targets = tumen_scenario::read_targets(&files)?;
+            (loaded, targets, tumen_scenario::read_evaluation(&files)?)
         }
     };
     // Targets are about the mechanisms' quantities; a plain Flee scenario has none to meet.
     let targets = targets.filter(|_| loaded.scenario.mechanisms.any());
+    let evaluation = evaluation.filter(|_| loaded.scenario.mechanisms.any());
     Ok(Prepared {
         loaded,
         source: source.clone(),
         options: options.clone(),
         targets,
+        evaluation,
     })
+}
+
+/// Where a scenario ships the posterior of its calibration (`posterior.csv` as `tumen
+/// calibrate` writes it), relative to its directory.
+pub const SHIPPED_POSTERIOR: &str = "posterior.csv";
+
+/// The posterior a scenario ships (`posterior.csv` beside `scenario.toml`; the embedded
+/// flagship embeds its own), with where it was read; `None` when it ships none. `tumen run`
+/// without `--posterior` draws each replica's parameters from it, so that the default bands
+/// carry the calibration's parameter uncertainty.
+///
+/// # Errors
+/// [`Error::Unreadable`] when the file cannot be read, [`Error::Request`] with the located
+/// problem when it is not a posterior.
+pub fn shipped_posterior(
+    prepared: &Prepared,
+) -> Result<Option<(tumen_calibrate::abc::Posterior, String)>, Error> {
+    let (text, origin) = match &prepared.source {
+        ScenarioSource::Embedded => {
+            let Some((_, bytes)) = embedded::FILES
+                .iter()
+                .find(|(path, _)| *path == SHIPPED_POSTERIOR)
+            else {
+                return Ok(None);
+            };
+            let origin = format!("embedded {}/{SHIPPED_POSTERIOR}", embedded::NAME);
+            (String::from_utf8_lossy(bytes).into_owned(), origin)
+        }
+        ScenarioSource::Directory(dir) => {
+            let path = dir.join(SHIPPED_POSTERIOR);
+            if !path.is_file() || !dir.join("scenario.toml").is_file() {
+                return Ok(None);
+            }
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Unreadable {
+                path: path.display().to_string(),
+                source,
+            })?;
+            (text, path.display().to_string())
+        }
+    };
+    tumen_calibrate::abc::Posterior::read_csv(&text, &origin)
+        .map(|posterior| Some((posterior, origin)))
+        .map_err(|e| Error::Request(e.to_string()))
 }

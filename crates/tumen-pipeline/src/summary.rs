@@ -35,6 +35,10 @@ pub struct Summary {
     /// The spread over replicas, for an ensemble.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ensemble: Option<EnsembleSummary>,
+    /// The scores on the scenario's documented figures (`targets.csv`, what a calibration
+    /// fits; `evaluation.csv`, what it forecasts), for a scenario with mechanisms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
     /// Every setting as used (`section.key` → value) and as resolved.
     pub settings: serde_json::Value,
     /// How the scenario was interpreted, where that may surprise.
@@ -42,6 +46,41 @@ pub struct Summary {
     /// Wall-clock seconds of the simulation.
     pub wall_seconds: f64,
 }
+
+/// The `scores` section of [`Summary`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Scores {
+    /// On `targets.csv`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit: Option<TableScore>,
+    /// On `evaluation.csv`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<TableScore>,
+}
+
+/// The score of a run on one table of documented figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct TableScore {
+    /// What the table is for: fitted, or forecast only.
+    pub role: &'static str,
+    /// The file, among the run's outputs.
+    pub file: &'static str,
+    /// Rows evaluated (rows without a measure, or outside the run, are left out).
+    pub evaluated: usize,
+    /// Rows whose `inside` is true (the rule of `targets.csv`).
+    pub inside: usize,
+    /// The mean over evaluated rows of the interval distance of the median: 0 inside the
+    /// documented interval, else the relative distance to its nearer end (the calibration's
+    /// distance for targets).
+    pub mean_interval_distance: Option<f64>,
+}
+
+/// The role of `targets.csv` in [`Scores`].
+pub(crate) const FIT: &str = "fit: the documented figures a calibration (`tumen calibrate`) fits";
+
+/// The role of `evaluation.csv` in [`Scores`].
+pub(crate) const FORECAST: &str =
+    "forecast: documented figures never used for fitting (a calibration does not read them)";
 
 /// The ensemble section of [`Summary`].
 #[derive(Clone, Debug, Serialize)]

@@ -94,6 +94,9 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     /// The calibration targets against the ensemble, when the scenario has targets.
     pub targets: Option<Vec<TargetResult>>,
+    /// The evaluation figures against the ensemble (`evaluation.csv`), when the scenario has
+    /// them.
+    pub evaluation: Option<Vec<TargetResult>>,
     /// Targets that cannot be evaluated, with the reason (`target`, line, reason).
     pub target_problems: Vec<(String, usize, String)>,
     /// Targets dated outside the simulated period.
@@ -178,11 +181,12 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Writes the mechanisms' tables (`yearly.csv`, `weekly.csv`, `status.csv` and, with targets,
-/// `targets.csv`) of `system` into `dir`.
+/// `targets.csv`, with evaluation figures `evaluation.csv`) of `system` into `dir`.
 pub(crate) fn write_system(
     dir: &mut Out<'_>,
     system: &tumen_output::SystemEnsemble,
     targets: Option<&[tumen_output::TargetRow]>,
+    evaluation: Option<&[tumen_output::TargetRow]>,
     written: &mut Written,
 ) -> Result<(), Error> {
     write_file(&mut written.files, dir, "yearly.csv", |w| {
@@ -212,7 +216,45 @@ pub(crate) fn write_system(
         })?;
         written.targets = Some(results);
     }
+    if let Some(rows) = evaluation {
+        let results = system.evaluate_targets(rows);
+        write_file(&mut written.files, dir, "evaluation.csv", |w| {
+            tumen_output::write_targets_csv(&results, w)
+        })?;
+        written.evaluation = Some(results);
+    }
     Ok(())
+}
+
+/// The scores of an ensemble on a table of documented figures, for `summary.json`.
+fn table_score(
+    role: &'static str,
+    file: &'static str,
+    rows: &[tumen_output::TargetRow],
+    results: &[TargetResult],
+) -> crate::summary::TableScore {
+    let mut inside = 0;
+    let mut distances = Vec::new();
+    for (row, result) in rows.iter().zip(results) {
+        if let TargetOutcome::Evaluated { band, inside: met } = &result.outcome {
+            inside += usize::from(*met);
+            distances.push(tumen_calibrate::score::interval_distance(
+                band.median,
+                row.low.unwrap_or(f64::NEG_INFINITY),
+                row.high.unwrap_or(f64::INFINITY),
+            ));
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "row counts far below 2^52")]
+    let mean =
+        (!distances.is_empty()).then(|| distances.iter().sum::<f64>() / distances.len() as f64);
+    crate::summary::TableScore {
+        role,
+        file,
+        evaluated: distances.len(),
+        inside,
+        mean_interval_distance: mean,
+    }
 }
 
 impl RunOutput {
@@ -260,7 +302,22 @@ impl RunOutput {
                 self.ensemble.write_country_bands_csv(w)
             })?;
         }
-        write_json(&mut written.files, dir, "summary.json", &self.summary)?;
+        let mut summary = self.summary.clone();
+        if let Some(system) = &self.system {
+            let score = |rows: Option<&Vec<tumen_output::TargetRow>>, role, file| {
+                rows.map(|rows| table_score(role, file, rows, &system.evaluate_targets(rows)))
+            };
+            let fit = score(self.targets.as_ref(), crate::summary::FIT, "targets.csv");
+            let forecast = score(
+                self.evaluation.as_ref(),
+                crate::summary::FORECAST,
+                "evaluation.csv",
+            );
+            if fit.is_some() || forecast.is_some() {
+                summary.scores = Some(crate::summary::Scores { fit, forecast });
+            }
+        }
+        write_json(&mut written.files, dir, "summary.json", &summary)?;
         if let Some(system) = &self.system {
             if !self.incidents.is_empty() {
                 write_file(&mut written.files, dir, "incidents.csv", |w| {
@@ -275,7 +332,13 @@ impl RunOutput {
                     Ok(())
                 })?;
             }
-            write_system(dir, system, self.targets.as_deref(), &mut written)?;
+            write_system(
+                dir,
+                system,
+                self.targets.as_deref(),
+                self.evaluation.as_deref(),
+                &mut written,
+            )?;
         }
         self.write_network_and_formats(dir, &mut written.files, formats)?;
         if self.replica_outputs {

@@ -140,6 +140,9 @@ pub struct RunData {
     pub country_bands: Option<CountryBands>,
     /// `targets.csv`.
     pub targets: Option<Vec<Target>>,
+    /// `evaluation.csv`: documented figures the run is scored on but never fitted to (drawn
+    /// as a forecast; absent for most scenarios, so not listed in `missing`).
+    pub evaluation: Option<Vec<Target>>,
     /// `yearly.csv`.
     pub yearly: Option<Yearly>,
     /// `weekly.csv`.
@@ -332,7 +335,13 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
             None
         }
     };
-    let targets = optional(dir, "targets", &mut missing, |t| targets(dir, t))?;
+    let evaluation = match read(dir, "evaluation.csv")? {
+        Some(text) => Some(targets(dir, &text, "evaluation.csv")?),
+        None => None,
+    };
+    let targets = optional(dir, "targets", &mut missing, |t| {
+        targets(dir, t, "targets.csv")
+    })?;
     let yearly = optional(dir, "yearly", &mut missing, |t| yearly(dir, t))?;
     let weekly = optional(dir, "weekly", &mut missing, |t| weekly(dir, t))?;
     let incidents = match read(dir, "incidents.csv")? {
@@ -352,6 +361,7 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         countries,
         country_bands,
         targets,
+        evaluation,
         yearly,
         weekly,
         incidents,
@@ -646,10 +656,10 @@ fn status_groups(dir: &Path, text: &str) -> Result<Groups, ReportError> {
     Ok(Groups { dates, series })
 }
 
-fn targets(dir: &Path, text: &str) -> Result<Vec<Target>, ReportError> {
+fn targets(dir: &Path, text: &str, name: &str) -> Result<Vec<Target>, ReportError> {
     let csv = Csv::parse(
         dir,
-        "targets.csv",
+        name,
         text,
         &["target", "documented_low", "documented_high"],
     )?;

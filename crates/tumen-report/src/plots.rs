@@ -3,7 +3,7 @@
 use crate::data::{CountryBands, Groups, MapData, RunData, Target};
 use crate::geo::{LabelRequest, Rect, draw_countries, place_labels};
 use crate::svg::{
-    Chart, ChartSpec, EVENT, Key, OBS, PALETTE, SIM, XAxis, count_label, epoch_day, esc,
+    Chart, ChartSpec, EVENT, FORECAST, Key, OBS, PALETTE, SIM, XAxis, count_label, epoch_day, esc,
     nice_domain,
 };
 use std::fmt::Write as _;
@@ -356,6 +356,20 @@ fn country_bands_plot(bands: &CountryBands, replicas: u64) -> Plot {
     }
 }
 
+/// The caption's words on the forecast figures (`evaluation.csv`), or nothing without them.
+fn forecast_years(forecast: &[(i32, &Target)]) -> String {
+    match (
+        forecast.iter().map(|(y, _)| *y).min(),
+        forecast.iter().map(|(y, _)| *y).max(),
+    ) {
+        (Some(first), Some(last)) => format!(
+            "; green, those of evaluation.csv: {first}–{last} is a FORECAST, scored on figures \
+             that no calibration saw"
+        ),
+        _ => String::new(),
+    }
+}
+
 /// Targets named `<prefix><year>` (and nothing after the year), by year.
 fn documented<'a>(targets: Option<&'a Vec<Target>>, prefix: &str) -> Vec<(i32, &'a Target)> {
     targets
@@ -371,13 +385,16 @@ fn documented<'a>(targets: Option<&'a Vec<Target>>, prefix: &str) -> Vec<(i32, &
 fn arrivals_plot(data: &RunData) -> Option<Plot> {
     let yearly = data.yearly.as_ref()?;
     let exits = yearly.columns.get("asylum_exits")?;
-    let documented = documented(data.targets.as_ref(), "arrivals_south_korea_");
+    let fitted = documented(data.targets.as_ref(), "arrivals_south_korea_");
+    let forecast = documented(data.evaluation.as_ref(), "arrivals_south_korea_");
     let labels: Vec<String> = yearly.years.iter().map(ToString::to_string).collect();
     let y = y_domain(
-        exits
-            .iter()
-            .copied()
-            .chain(documented.iter().filter_map(|(_, t)| t.high.or(t.low))),
+        exits.iter().copied().chain(
+            fitted
+                .iter()
+                .chain(&forecast)
+                .filter_map(|(_, t)| t.high.or(t.low)),
+        ),
     );
     let mut chart = Chart::new(&ChartSpec {
         id: "arrivals-south-korea",
@@ -399,18 +416,23 @@ fn arrivals_plot(data: &RunData) -> Option<Plot> {
             &format!("{year}: {} simulated", count_label(*value)),
         );
     }
-    for (year, target) in &documented {
-        if let Some(i) = yearly.years.iter().position(|y| y == year) {
-            let (lo, hi) = (target.low.or(target.high), target.high.or(target.low));
-            if let (Some(lo), Some(hi)) = (lo, hi) {
-                chart.range(
-                    i as f64,
-                    0.22,
-                    lo,
-                    hi,
-                    OBS,
-                    &format!("{year}: documented {}–{}", count_label(lo), count_label(hi)),
-                );
+    for (targets, color, what) in [
+        (&fitted, OBS, "documented"),
+        (&forecast, FORECAST, "forecast; documented"),
+    ] {
+        for (year, target) in targets {
+            if let Some(i) = yearly.years.iter().position(|y| y == year) {
+                let (lo, hi) = (target.low.or(target.high), target.high.or(target.low));
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    chart.range(
+                        i as f64,
+                        0.22,
+                        lo,
+                        hi,
+                        color,
+                        &format!("{year}: {what} {}–{}", count_label(lo), count_label(hi)),
+                    );
+                }
             }
         }
     }
@@ -420,16 +442,25 @@ fn arrivals_plot(data: &RunData) -> Option<Plot> {
         opacity: 1.0,
     });
     chart.key(Key::Range {
-        label: "documented (targets.csv)".into(),
+        label: "documented, fitted (targets.csv)".into(),
         color: OBS.into(),
     });
+    if !forecast.is_empty() {
+        chart.key(Key::Range {
+            label: "documented, FORECAST: never fitted (evaluation.csv)".into(),
+            color: FORECAST.into(),
+        });
+    }
     Some(Plot {
         id: "arrivals-south-korea".into(),
         section: "flagship",
-        caption: "People who reached South Korea each year in the run (yearly.csv \
-                  `asylum_exits`) against the Ministry of Unification's figures (targets.csv \
-                  rows `arrivals_south_korea_<year>`)."
-            .into(),
+        caption: format!(
+            "People who reached South Korea each year in the run (yearly.csv \
+             `asylum_exits`) against the Ministry of Unification's figures (rows \
+             `arrivals_south_korea_<year>`): black, those of targets.csv, which a calibration \
+             fits{}.",
+            forecast_years(&forecast)
+        ),
         svg: chart.finish(),
     })
 }
@@ -457,9 +488,11 @@ fn hidden_plot(data: &RunData) -> Option<Plot> {
         (None, None) => return None,
     };
     let ranges = documented(data.targets.as_ref(), "hidden_population_");
+    let forecast = documented(data.evaluation.as_ref(), "hidden_population_");
     let envelopes: Vec<(i32, f64)> = data
         .targets
         .iter()
+        .chain(data.evaluation.iter())
         .flatten()
         .filter_map(|t| {
             let year = t
@@ -473,12 +506,12 @@ fn hidden_plot(data: &RunData) -> Option<Plot> {
         .collect();
     let mid_year = |year: i32| epoch_day(&format!("{year:04}-07-01")).unwrap_or(f64::NAN);
     let mut all_x = xs.clone();
-    all_x.extend(ranges.iter().map(|(y, _)| mid_year(*y)));
+    all_x.extend(ranges.iter().chain(&forecast).map(|(y, _)| mid_year(*y)));
     let y = y_domain(
         values
             .iter()
             .copied()
-            .chain(ranges.iter().filter_map(|(_, t)| t.high))
+            .chain(ranges.iter().chain(&forecast).filter_map(|(_, t)| t.high))
             .chain(envelopes.iter().map(|(_, v)| *v)),
     );
     let mut chart = Chart::new(&ChartSpec {
@@ -513,8 +546,31 @@ fn hidden_plot(data: &RunData) -> Option<Plot> {
     }
     if !ranges.is_empty() {
         chart.key(Key::Range {
-            label: "survey estimate range".into(),
+            label: "survey estimate range, fitted (targets.csv)".into(),
             color: OBS.into(),
+        });
+    }
+    for (year, target) in &forecast {
+        let (lo, hi) = (target.low.or(target.high), target.high.or(target.low));
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            chart.range(
+                mid_year(*year),
+                40.0,
+                lo,
+                hi,
+                FORECAST,
+                &format!(
+                    "{year}: forecast; estimate {}–{}",
+                    count_label(lo),
+                    count_label(hi)
+                ),
+            );
+        }
+    }
+    if !forecast.is_empty() {
+        chart.key(Key::Range {
+            label: "estimate, FORECAST: never fitted (evaluation.csv)".into(),
+            color: FORECAST.into(),
         });
     }
     for (year, high) in &envelopes {
@@ -536,10 +592,12 @@ fn hidden_plot(data: &RunData) -> Option<Plot> {
     Some(Plot {
         id: "hidden-population".into(),
         section: "flagship",
-        caption: "North Koreans living in hiding in China in the run, against the survey \
-                  ranges (targets.csv rows `hidden_population_<year>`, drawn at mid-year) and \
-                  the aid groups' upper envelopes."
-            .into(),
+        caption: format!(
+            "North Koreans living in hiding in China in the run, against the survey ranges \
+             (rows `hidden_population_<year>`, drawn at mid-year; black: targets.csv, which a \
+             calibration fits) and the aid groups' upper envelopes{}.",
+            forecast_years(&forecast)
+        ),
         svg: chart.finish(),
     })
 }

@@ -16,6 +16,8 @@ pub(crate) const PALETTE: [&str; 12] = [
 pub(crate) const SIM: &str = "#0072B2";
 /// Observed or documented values.
 pub(crate) const OBS: &str = "#222222";
+/// Documented values of the forecast period (`evaluation.csv`: scored, never fitted).
+pub(crate) const FORECAST: &str = "#009E73";
 /// Events (incidents) and values outside a target.
 pub(crate) const EVENT: &str = "#D55E00";
 

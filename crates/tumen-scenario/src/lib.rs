@@ -61,7 +61,7 @@ mod yaml;
 pub use diagnostic::{Diagnostic, ScenarioError, Severity, Span, render};
 pub use settings::{SettingsLoad, load_settings_yaml};
 pub use source::{DirSource, MemorySource, Source};
-pub use targets::{TARGETS_FILE, read_targets};
+pub use targets::{EVALUATION_FILE, TARGETS_FILE, read_evaluation, read_targets};
 
 use std::path::{Path, PathBuf};
 

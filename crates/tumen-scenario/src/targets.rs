@@ -1,5 +1,7 @@
-//! `mechanisms/targets.csv`: the documented figures a scenario's outcomes are scored against.
-//! Columns are found by name (`target,measure,quantity,start,end,documented_low,
+//! `mechanisms/targets.csv`: the documented figures a scenario's outcomes are scored against,
+//! and `mechanisms/evaluation.csv`: documented figures of the same form that are used only to
+//! score a forecast, never to fit (the calibration reads `targets.csv` only). Both files have
+//! the same columns and diagnostics. Columns are found by name (`target,measure,quantity,start,end,documented_low,
 //! documented_high` are required, `source` and `note` optional, others ignored); every problem
 //! is a located diagnostic, as for the scenario's other files.
 
@@ -10,6 +12,10 @@ use tumen_core::TargetRow;
 
 /// Where a scenario's targets are, relative to its directory.
 pub const TARGETS_FILE: &str = "mechanisms/targets.csv";
+
+/// Where a scenario's evaluation figures are (scoring only, never fitting), relative to its
+/// directory.
+pub const EVALUATION_FILE: &str = "mechanisms/evaluation.csv";
 
 const REQUIRED: [&str; 7] = [
     "target",
@@ -27,24 +33,41 @@ const REQUIRED: [&str; 7] = [
 /// [`ScenarioError::Io`] when the file cannot be read; [`ScenarioError::Invalid`] with every
 /// problem found (a missing column, a bound that is not a number, a date that is not a date).
 pub fn read_targets(source: &dyn Source) -> Result<Option<Vec<TargetRow>>, ScenarioError> {
-    let bytes = match source.read(TARGETS_FILE) {
+    read_table(source, TARGETS_FILE, "targets")
+}
+
+/// Reads the evaluation figures of `source` (`mechanisms/evaluation.csv`; `Ok(None)` when it
+/// has none): the same columns and checks as [`read_targets`].
+///
+/// # Errors
+/// As [`read_targets`].
+pub fn read_evaluation(source: &dyn Source) -> Result<Option<Vec<TargetRow>>, ScenarioError> {
+    read_table(source, EVALUATION_FILE, "evaluation")
+}
+
+fn read_table(
+    source: &dyn Source,
+    path: &str,
+    what: &str,
+) -> Result<Option<Vec<TargetRow>>, ScenarioError> {
+    let bytes = match source.read(path) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
         Err(error) => {
             return Err(ScenarioError::Io {
-                path: source.describe(TARGETS_FILE),
+                path: source.describe(path),
                 source: error,
             });
         }
     };
     let invalid = |diagnostics: Vec<Diagnostic>| ScenarioError::Invalid { diagnostics };
-    let file = TextFile::decode(TARGETS_FILE, bytes).map_err(|d| invalid(vec![*d]))?;
+    let file = TextFile::decode(path, bytes).map_err(|d| invalid(vec![*d]))?;
     let records = parse_csv(&file).map_err(|d| invalid(vec![*d]))?;
     let mut records = records.iter().filter(|r| !r.is_blank());
     let Some(header) = records.next() else {
         return Err(invalid(vec![
             file.at_line(
-                Diagnostic::error("the targets file is empty")
+                Diagnostic::error(format!("the {what} file is empty"))
                     .with_label(format!("expected a header row with {}", REQUIRED.join(","))),
                 1,
             ),
@@ -60,13 +83,13 @@ pub fn read_targets(source: &dyn Source) -> Result<Option<Vec<TargetRow>>, Scena
         return Err(invalid(vec![
             file.at_line(
                 Diagnostic::error(format!(
-                    "the targets file has no `{}` column",
+                    "the {what} file has no `{}` column",
                     missing.join("`, `")
                 ))
                 .with_label(format!("expected the columns {}", REQUIRED.join(","))),
                 header.line,
             )
-            .with_hint("see docs/NATIVE_FORMAT.md, `mechanisms/targets.csv`"),
+            .with_hint(format!("see docs/NATIVE_FORMAT.md, `{path}`")),
         ]));
     }
     let index = |name: &str| column(name).unwrap_or(usize::MAX);
@@ -202,5 +225,30 @@ mod tests {
         assert!(text.contains("`documented_low` is not a number"), "{text}");
         assert!(text.contains("the documented range is empty"), "{text}");
         assert!(text.contains("targets.csv:3:"), "{text}");
+    }
+
+    #[test]
+    fn the_evaluation_file_has_the_same_form_and_diagnostics() {
+        let source = |text: &str| {
+            MemorySource::new([(EVALUATION_FILE.to_owned(), text.as_bytes().to_vec())])
+        };
+        let rows = read_evaluation(&source(
+            "target,measure,quantity,start,end,documented_low,documented_high
+             a,sum,asylum_exits,2005-01-01,2005-12-31,1383,1384
+",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!((rows[0].low, rows[0].high), (Some(1383.0), Some(1384.0)));
+        // The evaluation file is not the targets file: each is read only by its own reader.
+        assert!(read_targets(&source("target\n")).unwrap().is_none());
+        let error = read_evaluation(&source("target,measure\n")).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("the evaluation file has no `quantity`"),
+            "{text}"
+        );
+        assert!(text.contains("evaluation.csv:1"), "{text}");
+        assert!(read_evaluation(&MemorySource::default()).unwrap().is_none());
     }
 }

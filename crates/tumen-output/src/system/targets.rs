@@ -65,7 +65,8 @@ pub enum TargetOutcome {
     Evaluated {
         /// The simulated values over replicas.
         band: Band,
-        /// Whether the median lies within the documented bounds.
+        /// Whether the target is met, by the rule of `is_inside`: the 5–95 % band overlaps
+        /// a two-sided documented range; the median respects a one-sided bound.
         inside: bool,
     },
     /// The row has no measure: the model does not simulate it.
@@ -90,7 +91,8 @@ pub struct TargetResult {
 }
 
 impl TargetResult {
-    /// Whether the median lies within the bounds (`None`: not evaluated).
+    /// Whether the target is met (`None`: not evaluated): the 5–95 % band overlaps a
+    /// two-sided documented range, the median respects a one-sided bound (`is_inside`).
     #[must_use]
     pub fn inside(&self) -> Option<bool> {
         match self.outcome {
@@ -102,8 +104,10 @@ impl TargetResult {
 
 /// Whether a target is met. A documented value or range with both bounds (an official count,
 /// or a survey's range): it overlaps the ensemble's 5-95 % band (no model reproduces an exact
-/// count, but its band must cover it). A one-sided bound (an upper envelope, a lower bound):
-/// the simulated median respects it.
+/// count, but its band must cover it; with replicas drawn from a posterior the band carries the
+/// parameters' uncertainty, and the question is whether the documented figure is among the
+/// outcomes the fitted model finds plausible). A one-sided bound (an upper envelope, a lower
+/// bound): the simulated median respects it.
 pub(super) fn is_inside(low: Option<f64>, high: Option<f64>, band: &Band) -> bool {
     match (low, high) {
         (Some(low), Some(high)) => band.p05 <= high && low <= band.p95,
