@@ -53,8 +53,8 @@ fn run_writes_out_csv_and_summary_and_says_where() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "Day,Date,Near Camp sim,Near Camp data,Near Camp error,Far Camp sim,Far Camp data,\
-         Far Camp error,Total error,refugees in camps (UNHCR),total refugees (simulation),\
+        "Day,Date,Near_Camp sim,Near_Camp data,Near_Camp error,Far_Camp sim,Far_Camp data,\
+         Far_Camp error,Total error,refugees in camps (UNHCR),total refugees (simulation),\
          raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
     );
     assert_eq!(out.lines().count(), 61);
@@ -118,7 +118,7 @@ fn a_bad_scenario_is_a_located_error_with_exit_code_1() {
     let routes = copy.join("input_csv/routes.csv");
     let text = std::fs::read_to_string(&routes)
         .unwrap()
-        .replace("Border,Far Camp,420,0", "Border,Far Cmp,-420,0");
+        .replace("Border,Far_Camp,420,0", "Border,Far_Cmp,-420,0");
     std::fs::write(&routes, text).unwrap();
     let assert = tumen()
         .args(["run", "--output"])
@@ -128,8 +128,8 @@ fn a_bad_scenario_is_a_located_error_with_exit_code_1() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("input_csv/routes.csv:6"), "{stderr}");
-    assert!(stderr.contains("Far Cmp"), "{stderr}");
-    assert!(stderr.contains("did you mean `Far Camp`"), "{stderr}");
+    assert!(stderr.contains("Far_Cmp"), "{stderr}");
+    assert!(stderr.contains("did you mean `Far_Camp`"), "{stderr}");
     assert!(stderr.contains("-420"), "{stderr}");
     assert!(!dir.path().join("out/out.csv").exists());
 }
