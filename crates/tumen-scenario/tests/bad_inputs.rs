@@ -262,7 +262,7 @@ cases! {
     conflicts_row_too_short => |f| replace(f, CONFLICTS, "\n12,1,0.5\n", "\n12,1\n");
 
     // --- Network shape ---
-    camp_unreachable => |f| append(f, LOCATIONS, "Island Camp,South,Neighbour,13.0,13.0,camp,,100\n");
+    camp_unreachable => |f| append(f, LOCATIONS, "Island_Camp,South,Neighbour,13.0,13.0,camp,,100\n");
     conflict_zone_unlinked => |f| replace(f, ROUTES, "Second,Junction,300,0\n", "");
 
     // --- Conflicts ---
