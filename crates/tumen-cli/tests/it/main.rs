@@ -3,25 +3,17 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod calibrate;
 mod record;
+mod report;
 mod system;
 
-use assert_cmd::Command;
+use common::{copy_dir, scenario, tumen};
 use predicates::prelude::PredicateBooleanExt as _;
-use std::path::{Path, PathBuf};
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/scenarios")
-        .join(name)
-}
-
-pub(crate) fn tumen() -> Command {
-    let mut command = Command::cargo_bin("tumen").unwrap();
-    command.env("TUMEN_NO_PROGRESS", "1");
-    command
-}
+use std::path::Path;
 
 fn run_toy(seed: u64, threads: usize, out: &Path) -> String {
     tumen()
@@ -172,19 +164,6 @@ fn the_embedded_flagship_runs_with_no_scenario_argument() {
         assert!(dir.path().join(file).exists(), "{file} is missing");
     }
     assert_eq!(out.lines().count(), 61);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! Korea–China scenario run as `tumen run` runs it (20 replicas, count engine), its
 //! `targets.csv` read back, and each target checked at the tolerance stated here.
 
-use super::tumen;
+use crate::common::tumen;
 use std::collections::HashMap;
 
 /// `target -> (low, high, median, p05, p95, inside)` from `targets.csv`.
