@@ -369,6 +369,67 @@ fn conflict_dates_agents_and_settings() {
     assert!(warnings(&loaded).contains("agent attributes are ignored"));
 }
 
+/// Issue 15: a camp name with a space (Flee's `plot_flee_output` splits `out.csv`'s headers on
+/// spaces) and a link between two places at the same coordinates (a zero-length line on a map)
+/// are located warnings; coordinates left empty are not "the same place".
+#[test]
+fn camp_names_with_spaces_and_links_of_length_zero_on_the_map_are_warned() {
+    let locations = LOCATIONS
+        .replace(
+            "C,South,Bland,3,4,camp,,300",
+            "Camp C,South,Bland,3,4,camp,,300",
+        )
+        .replace("D,South,Bland,3,5,camp,,", "D,South,Bland,3,4,camp,,");
+    let source = base()
+        .with("input_csv/locations.csv", locations)
+        .with(
+            "input_csv/routes.csv",
+            "#name1,name2,distance,forced_redirection\nA,B,100,0\nB,Camp C,50,\nB,D,70,2\nCamp C,D,32.5,0\n",
+        )
+        .with(
+            "source_data/data_layout.csv",
+            "total,refugees.csv\nCamp C,c.csv\nD,d1.csv,d2.csv\n",
+        );
+    let text = warnings(&loaded(&source));
+    for piece in [
+        "warning: camp name `Camp C` contains a space",
+        "--> input_csv/locations.csv:4:1, field 1 (`name`)",
+        "name it `Camp_C`, as FabFlee scenarios do",
+        "warning: link `Camp C` – `D` joins two locations at the same coordinates",
+        "--> input_csv/routes.csv:5:1, field 1 (`name1`)",
+        "found (3, 4) for both",
+    ] {
+        assert!(text.contains(piece), "expected\n{piece}\nin\n{text}");
+    }
+    assert_eq!(text.matches("contains a space").count(), 1, "{text}");
+    assert_eq!(text.matches("same coordinates").count(), 1, "{text}");
+
+    // Coordinates left empty (FabFlee's older scenarios) read as 0 but are not a place: no
+    // warning; neither is a town with a space in its name.
+    let locations = LOCATIONS
+        .replace(
+            "B,North,Aland,0,0,town,,500",
+            "Town B,North,Aland,,,town,,500",
+        )
+        .replace("C,South,Bland,3,4,camp,,300", "C,South,Bland,,,camp,,300");
+    let source = base()
+        .with("input_csv/locations.csv", locations)
+        .with(
+            "input_csv/routes.csv",
+            "#name1,name2,distance,forced_redirection\nA,Town B,100,0\nTown B,C,50,\nTown B,D,70,2\n",
+        )
+        .with(
+            "input_csv/closures.csv",
+            "#closure_type,name1,name2,closure_start,closure_end\n",
+        )
+        .with("input_csv/conflicts.csv", "#Day,A\n0,1\n1,1\n2,1\n3,1\n4,1\n");
+    let text = warnings(&loaded(&source));
+    assert!(
+        !text.contains("contains a space") && !text.contains("same coordinates"),
+        "{text}"
+    );
+}
+
 #[test]
 fn questionable_input_gives_warnings() {
     let mut source = base()

@@ -199,13 +199,13 @@ macro_rules! cases {
 cases! {
     // --- Names: unknown, misspelt, duplicated ---
     routes_unknown_location => |f| replace(f, ROUTES, "Origin,Junction,120", "Origin,Atlantis,120");
-    routes_misspelt_location => |f| replace(f, ROUTES, "Junction,Near Camp,60", "Junction,Near Cmap,60");
+    routes_misspelt_location => |f| replace(f, ROUTES, "Junction,Near_Camp,60", "Junction,Near_Cmap,60");
     closures_misspelt_location => |f| append(f, CLOSURES, "location,Junctoin,Junctoin,5,10\n");
     closure_misspelt_country => |f| replace(f, CLOSURES, "Homeland,Neighbour", "Homeland,Neighbur");
     conflicts_misspelt_location => |f| replace(f, CONFLICTS, "#Day,Origin,Second", "#Day,Origin,Secnod");
     conflicts_unknown_location => |f| replace(f, CONFLICTS, "#Day,Origin,Second", "#Day,Origin,Gotham");
-    data_layout_misspelt_camp => |f| replace(f, LAYOUT, "Near Camp,near.csv", "Near Cmp,near.csv");
-    data_layout_unknown_location => |f| replace(f, LAYOUT, "Far Camp,far.csv", "Atlantis,far.csv");
+    data_layout_misspelt_camp => |f| replace(f, LAYOUT, "Near_Camp,near.csv", "Near_Cmp,near.csv");
+    data_layout_unknown_location => |f| replace(f, LAYOUT, "Far_Camp,far.csv", "Atlantis,far.csv");
     locations_duplicate_name => |f| append(f, LOCATIONS, "Junction,Centre,Homeland,11.1,11.1,town,,100\n");
     locations_empty_name => |f| replace(f, LOCATIONS, "Border,Centre", ",Centre");
 
@@ -262,7 +262,7 @@ cases! {
     conflicts_row_too_short => |f| replace(f, CONFLICTS, "\n12,1,0.5\n", "\n12,1\n");
 
     // --- Network shape ---
-    camp_unreachable => |f| append(f, LOCATIONS, "Island Camp,South,Neighbour,13.0,13.0,camp,,100\n");
+    camp_unreachable => |f| append(f, LOCATIONS, "Island_Camp,South,Neighbour,13.0,13.0,camp,,100\n");
     conflict_zone_unlinked => |f| replace(f, ROUTES, "Second,Junction,300,0\n", "");
 
     // --- Conflicts ---
@@ -271,13 +271,13 @@ cases! {
     conflicts_day_not_a_number => |f| replace(f, CONFLICTS, "\n12,1,0.5\n", "\ntwelve,1,0.5\n");
 
     // --- Registration corrections ---
-    correction_date_matches_no_row => |f| set(f, CORRECTIONS, "Near Camp,2021-03-10\n");
+    correction_date_matches_no_row => |f| set(f, CORRECTIONS, "Near_Camp,2021-03-10\n");
     correction_unknown_series => |f| set(f, CORRECTIONS, "Nera Camp,2021-03-21\n");
-    correction_impossible_date => |f| set(f, CORRECTIONS, "Near Camp,2021-02-30\n");
+    correction_impossible_date => |f| set(f, CORRECTIONS, "Near_Camp,2021-02-30\n");
 
     // --- Bytes ---
     locations_not_utf8 => |f| inject(f, LOCATIONS, "Junction,Centre", b"Junc\xfftion,Centre");
-    routes_latin1 => |f| inject(f, ROUTES, "Border,Far Camp", b"Border,Far Camp\xe9");
+    routes_latin1 => |f| inject(f, ROUTES, "Border,Far_Camp", b"Border,Far_Camp\xe9");
     locations_binary_garbage => |f| { f.insert(LOCATIONS.to_owned(), (0_u8..=255).collect()); };
     routes_nul_byte => |f| inject(f, ROUTES, "Junction,Border,150", b"Junction,Bor\0der,150");
     locations_truncated_mid_row => |f| {

@@ -185,7 +185,7 @@ fn the_example_reads_into_the_expected_mechanisms() {
         .map(|l| network.location(*l).name.as_str())
         .collect();
     members.sort_unstable();
-    assert_eq!(members, vec!["Ferry", "Hilltop Village", "Millbrook"]);
+    assert_eq!(members, vec!["Ferry", "Hilltop_Village", "Millbrook"]);
     assert_eq!(borderland.baseline.interpolate(300.0), 0.0008);
     assert_eq!(borderland.campaigns[0].start, day("2000-04-01"));
     assert_eq!(borderland.campaigns[0].end, day("2000-05-31"));

@@ -1,7 +1,7 @@
 //! `tumen calibrate` and `tumen sensitivity` as a user runs them: the files they write, and
 //! clear user errors (exit code 1).
 
-use crate::tumen;
+use crate::common::tumen;
 use std::path::{Path, PathBuf};
 
 fn example() -> PathBuf {

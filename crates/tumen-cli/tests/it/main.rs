@@ -3,25 +3,17 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod calibrate;
 mod record;
+mod report;
 mod system;
 
-use assert_cmd::Command;
+use common::{copy_dir, scenario, tumen};
 use predicates::prelude::PredicateBooleanExt as _;
-use std::path::{Path, PathBuf};
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/scenarios")
-        .join(name)
-}
-
-pub(crate) fn tumen() -> Command {
-    let mut command = Command::cargo_bin("tumen").unwrap();
-    command.env("TUMEN_NO_PROGRESS", "1");
-    command
-}
+use std::path::Path;
 
 fn run_toy(seed: u64, threads: usize, out: &Path) -> String {
     tumen()
@@ -53,8 +45,8 @@ fn run_writes_out_csv_and_summary_and_says_where() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "Day,Date,Near Camp sim,Near Camp data,Near Camp error,Far Camp sim,Far Camp data,\
-         Far Camp error,Total error,refugees in camps (UNHCR),total refugees (simulation),\
+        "Day,Date,Near_Camp sim,Near_Camp data,Near_Camp error,Far_Camp sim,Far_Camp data,\
+         Far_Camp error,Total error,refugees in camps (UNHCR),total refugees (simulation),\
          raw UNHCR refugee count,refugees in camps (simulation),refugee_debt"
     );
     assert_eq!(out.lines().count(), 61);
@@ -118,7 +110,7 @@ fn a_bad_scenario_is_a_located_error_with_exit_code_1() {
     let routes = copy.join("input_csv/routes.csv");
     let text = std::fs::read_to_string(&routes)
         .unwrap()
-        .replace("Border,Far Camp,420,0", "Border,Far Cmp,-420,0");
+        .replace("Border,Far_Camp,420,0", "Border,Far_Cmp,-420,0");
     std::fs::write(&routes, text).unwrap();
     let assert = tumen()
         .args(["run", "--output"])
@@ -128,8 +120,8 @@ fn a_bad_scenario_is_a_located_error_with_exit_code_1() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("input_csv/routes.csv:6"), "{stderr}");
-    assert!(stderr.contains("Far Cmp"), "{stderr}");
-    assert!(stderr.contains("did you mean `Far Camp`"), "{stderr}");
+    assert!(stderr.contains("Far_Cmp"), "{stderr}");
+    assert!(stderr.contains("did you mean `Far_Camp`"), "{stderr}");
     assert!(stderr.contains("-420"), "{stderr}");
     assert!(!dir.path().join("out/out.csv").exists());
 }
@@ -172,19 +164,6 @@ fn the_embedded_flagship_runs_with_no_scenario_argument() {
         assert!(dir.path().join(file).exists(), "{file} is missing");
     }
     assert_eq!(out.lines().count(), 61);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `run.json`: a run directory says how to reproduce it, and following it gives the same output.
 
-use super::{scenario, tumen};
+use crate::common::{copy_dir, scenario, tumen};
 use std::path::Path;
 
 fn record(dir: &Path) -> serde_json::Value {
@@ -189,17 +189,4 @@ fn overrides_are_recorded_and_rerun() {
         read(&first.path().join("out.csv")),
         read(&second.path().join("out.csv"))
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }

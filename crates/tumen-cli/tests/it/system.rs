@@ -1,7 +1,7 @@
 //! The seed's system outputs (`yearly.csv`, `weekly.csv`, `status.csv`, `targets.csv`) and
 //! `tumen compare`, on a copy of `examples/hidden-border` with a targets file of our own.
 
-use super::tumen;
+use crate::common::{copy_dir, scenario, tumen};
 use std::path::{Path, PathBuf};
 
 /// Targets of the fixture: which ones hold is known without running (`inside`), except the
@@ -19,19 +19,6 @@ typo,count,sum,crosings,2000-01-01,2000-12-31,1,,fixture,unknown event
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hidden-border")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A copy of the example with the fixture's targets.
@@ -313,7 +300,7 @@ fn compare_rejects_a_bad_variant_and_a_scenario_without_mechanisms() {
             "--variant",
             "x:enforcement.trigger.enabled=false",
         ])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/toy_escape"))
+        .arg(scenario("toy_escape"))
         .assert()
         .code(1);
 }

@@ -2,7 +2,7 @@
 //! output equals the run in one piece, byte for byte (both engines, one run and an ensemble);
 //! changed inputs, damaged checkpoints and directories without checkpoints are refused.
 
-use super::{copy_dir, tumen};
+use crate::common::{copy_dir, scenario, tumen};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -60,7 +60,7 @@ fn run_and_kill(args: &[&str], every: u32, out: &Path) -> bool {
 /// that keeps growing, so that a run lasts long enough to be killed.
 fn long_flee_scenario(dir: &Path, days: u32) -> PathBuf {
     let target = dir.join("toy_long");
-    copy_dir(&super::scenario("toy_escape"), &target);
+    copy_dir(&scenario("toy_escape"), &target);
     let input = target.join("input_csv");
     std::fs::write(
         input.join("sim_period.csv"),

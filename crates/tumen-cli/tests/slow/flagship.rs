@@ -16,7 +16,7 @@
 //! forecast is scored and labelled as such, not that it is good: its scores are reported,
 //! good or bad, in the scenario's NOTES.md.
 
-use super::tumen;
+use crate::common::tumen;
 use std::collections::HashMap;
 
 /// `target -> (low, high, median, p05, p95, inside)` from `targets.csv`.

@@ -134,6 +134,7 @@ impl Loader<'_> {
             },
             latitude: 0.0,
             longitude: 0.0,
+            has_coordinates: false,
             kind: LocationKind::Town,
             population: 0,
             capacity: None,
@@ -141,12 +142,16 @@ impl Loader<'_> {
             conflict_date: None,
             line: record.line,
         };
+        let mut coordinates = 0;
         for (index, slot) in [(3, &mut row.latitude), (4, &mut row.longitude)] {
             let Some(field) = record.fields.get(index) else {
                 continue;
             };
             match py_float(&field.text) {
-                Ok(value) => *slot = value,
+                Ok(value) => {
+                    *slot = value;
+                    coordinates += 1;
+                }
                 Err(NumberError::Empty) => {}
                 Err(error) => {
                     let what = if index == 3 { "latitude" } else { "longitude" };
@@ -162,6 +167,7 @@ impl Loader<'_> {
                 }
             }
         }
+        row.has_coordinates = coordinates == 2;
         let type_field = record.fields.get(5);
         let type_text = record.text(5);
         match LocationKind::parse_flee(type_text) {
@@ -285,6 +291,22 @@ impl Loader<'_> {
                     self.push(file.at_field(diagnostic, field, 7, LOCATION_COLUMNS[7]));
                 }
             }
+        }
+        if row.kind.is_camp()
+            && name.trim().contains(char::is_whitespace)
+            && let Some(field) = record.fields.first()
+        {
+            let safe: String = name
+                .trim()
+                .chars()
+                .map(|c| if c.is_whitespace() { '_' } else { c })
+                .collect();
+            let diagnostic = Diagnostic::warning(format!("camp name `{}` contains a space", shown(&name)))
+                .with_label(format!("expected a name without spaces, {}", found(&name)))
+                .with_hint(format!(
+                    "`out.csv` names its columns `<camp> sim`, and Flee's `plot_flee_output` splits them on spaces (it fails with `KeyError`); name it `{safe}`, as FabFlee scenarios do"
+                ));
+            self.push(file.at_field(diagnostic, field, 0, "name"));
         }
         Some(row)
     }

@@ -70,6 +70,8 @@ struct LocationRow {
     country: String,
     latitude: f64,
     longitude: f64,
+    /// Both coordinates were given (an empty field reads as 0).
+    has_coordinates: bool,
     kind: LocationKind,
     population: u64,
     capacity: Option<u64>,

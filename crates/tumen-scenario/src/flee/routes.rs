@@ -1,6 +1,8 @@
 //! `routes.csv`: the links between locations.
 
-use super::{Loader, MAX_DISTANCE_KM, MAX_ITEMS, ROUTE_COLUMNS, ROUTES, RouteRow, found};
+use super::{
+    LOCATIONS, Loader, MAX_DISTANCE_KM, MAX_ITEMS, ROUTE_COLUMNS, ROUTES, RouteRow, found,
+};
 use crate::ScenarioError;
 use crate::diagnostic::Diagnostic;
 use crate::text::{NumberError, py_float, py_int};
@@ -200,6 +202,27 @@ impl Loader<'_> {
                 let diagnostic = Diagnostic::warning(format!("link from `{name1}` to itself"))
                         .with_label(format!("expected two different locations, found `{name1}` twice"))
                         .with_hint("Flee creates such a link; agents may choose it and come back where they were");
+                self.push(file.at_field(diagnostic, field, 0, "name1"));
+            }
+            if a != b
+                && distance_km > 0.0
+                && let (Some(from), Some(to)) = (self.locations.get(a), self.locations.get(b))
+                && from.has_coordinates
+                && to.has_coordinates
+                && from.latitude.to_bits() == to.latitude.to_bits()
+                && from.longitude.to_bits() == to.longitude.to_bits()
+                && let Some(field) = record.fields.first()
+            {
+                let (latitude, longitude) = (from.latitude, from.longitude);
+                let diagnostic = Diagnostic::warning(format!(
+                    "link `{name1}` – `{name2}` joins two locations at the same coordinates"
+                ))
+                .with_label(format!(
+                    "expected two different places in `{LOCATIONS}`, found ({latitude}, {longitude}) for both"
+                ))
+                .with_hint(format!(
+                    "the link is {distance_km} km long here but has length 0 on a map: GIS tools call such a line invalid, and `links.geojson` leaves it out; check the coordinates"
+                ));
                 self.push(file.at_field(diagnostic, field, 0, "name1"));
             }
             let pair = (a.min(b), a.max(b));

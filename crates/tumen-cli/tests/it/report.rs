@@ -1,22 +1,8 @@
 //! `tumen run` writes the network files and the exchange formats, and `tumen report` (or
 //! `run --report`) makes the HTML report and the PNGs, on the project's toy scenario.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/scenarios")
-        .join(name)
-}
-
-fn tumen() -> Command {
-    let mut command = Command::cargo_bin("tumen").unwrap();
-    command.env("TUMEN_NO_PROGRESS", "1");
-    command
-}
+use crate::common::{scenario, tumen};
+use std::path::Path;
 
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap()

@@ -1,0 +1,6 @@
+//! tumen-calibrate's integration tests, one test binary for the crate (issue 14: every test
+//! binary is linked separately, which made linking a large part of `cargo test`).
+
+mod abc;
+mod params;
+mod sensitivity;
