@@ -8,7 +8,7 @@ use crate::agents::{
 };
 use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
-use crate::world::{DayTables, Model};
+use crate::world::{DayTables, Model, count_in};
 
 /// People in one state.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -103,7 +103,12 @@ impl CountEngine {
                 engine.link_counts[place] += cohort.count;
             }
             if !engine.status_counts.is_empty() {
-                engine.status_counts[model.category(&cohort.agent)] += cohort.count;
+                count_in(
+                    &mut engine.status_counts,
+                    model.categories_of(&cohort.agent),
+                    cohort.count,
+                    false,
+                );
             }
             engine.total += cohort.count;
         }
@@ -117,22 +122,22 @@ impl CountEngine {
         self.batches.iter().map(Vec::len).sum()
     }
 
-    /// Adds `count` people at `location` to `batch`; `category` is their category when the
-    /// run counts categories.
+    /// Adds `count` people in state `agent` (new people at a location) to `batch`;
+    /// `categories` are their category slots when the run counts categories.
     pub(crate) fn add(
         &mut self,
-        location: usize,
+        agent: Agent,
         batch: usize,
         count: u64,
-        category: Option<usize>,
+        categories: Option<[usize; 3]>,
     ) {
         if count == 0 {
             return;
         }
-        if let Some(slot) = category.and_then(|c| self.status_counts.get_mut(c)) {
-            *slot += count;
+        if let Some(slots) = categories {
+            count_in(&mut self.status_counts, slots, count, false);
         }
-        let agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
+        let location = (agent.place & PLACE_MASK) as usize;
         let batch = if self.single_batch {
             0
         } else {
@@ -457,7 +462,7 @@ impl CohortSink<'_> {
             self.links[place] += n;
         }
         if !self.categories.is_empty() {
-            self.categories[self.model.category(&agent)] += n;
+            count_in(self.categories, self.model.categories_of(&agent), n, false);
         }
         if self.current == Some(key(&agent)) {
             self.kept.push(Cohort { agent, count: n });
@@ -482,7 +487,7 @@ impl CohortSink<'_> {
             self.links[place] -= n;
         }
         if !self.categories.is_empty() {
-            self.categories[self.model.category(agent)] -= n;
+            count_in(self.categories, self.model.categories_of(agent), n, true);
         }
     }
 }
