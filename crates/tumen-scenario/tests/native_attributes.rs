@@ -100,8 +100,8 @@ fn the_example_loads_into_the_expected_attributes() {
 #[test]
 fn a_mapping_groups_sources_into_origins() {
     let source = edited(
-        "origin = true",
-        "origin = { map = [[\"South Province\", \"North Province\"]] }",
+        "\norigin = true",
+        "\norigin = { map = [[\"South Province\", \"North Province\"]] }",
     );
     let (scenario, a) = attributes(&source, &[]);
     let north = scenario.network.find("North Province").unwrap();
@@ -167,8 +167,8 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "unknown source location",
-        "location = \"North Province\"",
-        "location = \"Nort Province\"",
+        "location = \"North Province\"\nfemale_share",
+        "location = \"Nort Province\"\nfemale_share",
         &[
             "unknown location `Nort Province`",
             "attributes.sex.source[0].location",
@@ -177,14 +177,14 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "unknown origin in a map",
-        "origin = true",
-        "origin = { map = [[\"South Province\", \"Nowhere\"]] }",
+        "\norigin = true",
+        "\norigin = { map = [[\"South Province\", \"Nowhere\"]] }",
         &["unknown location `Nowhere`", "attributes.origin.map[0][1]"],
     ),
     (
         "origin not a boolean or table",
-        "origin = true",
-        "origin = 3",
+        "\norigin = true",
+        "\norigin = 3",
         &["attributes.origin", "`true`, or a table"],
     ),
     (

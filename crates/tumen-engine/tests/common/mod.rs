@@ -285,6 +285,7 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                     (9, Series::constant(1e-3)),
                 ],
             }),
+            attributes: None,
         },
     }
 }
