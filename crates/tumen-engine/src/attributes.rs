@@ -169,10 +169,11 @@ impl AttrModel {
             }
         }
         if let Some(family) = &attributes.family {
-            if !(0.0..=1.0).contains(&family.rate)
-                || !(family.detection >= 0.0 && family.detection.is_finite())
-                || !(family.exit >= 0.0 && family.exit.is_finite())
-            {
+            let multiplier = |m: f64| m >= 0.0 && m.is_finite();
+            let valid = (0.0..=1.0).contains(&family.rate)
+                && multiplier(family.detection)
+                && multiplier(family.exit);
+            if !valid {
                 return Err(EngineError::Settings(format!(
                     "family: `rate` must be a probability and the multipliers ≥ 0, found {family:?}"
                 )));

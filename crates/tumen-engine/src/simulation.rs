@@ -145,7 +145,6 @@ impl Population {
 
 /// Adds `count` new people at `location` on day `t`: with attributes, split by sex (drawn
 /// from `attribute_rng`) and carrying their origin; then dealt into the batches with `deal`.
-#[expect(clippy::too_many_arguments, reason = "one addition, all its parts")]
 fn add_new(
     model: &Model,
     engine: &mut Population,

@@ -632,6 +632,20 @@ pub(crate) fn capacity_multiplier(capacity: Option<u64>, count: u64, rules: &Mov
     }
 }
 
+/// Adds `n` to (or, with `remove`, takes `n` from) every category slot in `slots` that is one.
+#[inline]
+pub(crate) fn count_in(counts: &mut [u64], slots: [usize; 3], n: u64, remove: bool) {
+    for slot in slots {
+        if let Some(count) = counts.get_mut(slot) {
+            if remove {
+                *count -= n;
+            } else {
+                *count += n;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,19 +665,5 @@ mod tests {
         // Beijing to Shenyang is about 625 km in a straight line.
         let km = great_circle_km(39.9042, 116.4074, 41.8057, 123.4315, 6371.0);
         assert!((km - 625.0).abs() < 15.0, "{km}");
-    }
-}
-
-/// Adds `n` to (or, with `remove`, takes `n` from) every category slot in `slots` that is one.
-#[inline]
-pub(crate) fn count_in(counts: &mut [u64], slots: [usize; 3], n: u64, remove: bool) {
-    for slot in slots {
-        if let Some(count) = counts.get_mut(slot) {
-            if remove {
-                *count -= n;
-            } else {
-                *count += n;
-            }
-        }
     }
 }

@@ -205,7 +205,6 @@ impl SystemEnsemble {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
 
     use super::*;
     use tumen_engine::EVENTS;
