@@ -185,6 +185,7 @@ impl CountEngine {
             links: &mut self.link_counts,
             categories: &mut self.status_counts,
             events: &mut self.events,
+            extra_categories: model.mech.attrs.extra_categories > 0,
         };
         for cohort in self.batches[batch].drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
@@ -289,6 +290,7 @@ impl CountEngine {
                 links: &mut self.link_counts,
                 categories: &mut self.status_counts,
                 events: &mut self.events,
+                extra_categories: model.mech.attrs.extra_categories > 0,
             };
             for cohort in &mut self.batches[batch] {
                 if wanted == 0 {
@@ -449,6 +451,8 @@ struct CohortSink<'a> {
     links: &'a mut Vec<u64>,
     categories: &'a mut Vec<u64>,
     events: &'a mut Vec<u64>,
+    /// The run counts attribute categories after the main ones.
+    extra_categories: bool,
 }
 
 impl CohortSink<'_> {
@@ -461,8 +465,10 @@ impl CohortSink<'_> {
         } else {
             self.links[place] += n;
         }
-        if !self.categories.is_empty() {
+        if self.extra_categories {
             count_in(self.categories, self.model.categories_of(&agent), n, false);
+        } else if !self.categories.is_empty() {
+            self.categories[self.model.category(&agent)] += n;
         }
         if self.current == Some(key(&agent)) {
             self.kept.push(Cohort { agent, count: n });
@@ -486,8 +492,10 @@ impl CohortSink<'_> {
         } else {
             self.links[place] -= n;
         }
-        if !self.categories.is_empty() {
+        if self.extra_categories {
             count_in(self.categories, self.model.categories_of(agent), n, true);
+        } else if !self.categories.is_empty() {
+            self.categories[self.model.category(agent)] -= n;
         }
     }
 }
