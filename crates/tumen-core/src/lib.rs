@@ -15,6 +15,7 @@
 //! assert!(network.location(camp).foreign);
 //! ```
 
+mod attributes;
 mod ids;
 mod mechanisms;
 mod network;
@@ -24,6 +25,7 @@ mod series;
 mod settings;
 mod targets;
 
+pub use attributes::{Attributes, Family, MAX_ORIGINS, Origins, Sex, SexEffects};
 pub use ids::{CountryId, Day, LinkId, LocationId};
 pub use jiff::civil::Date;
 pub use mechanisms::{

@@ -47,6 +47,8 @@ pub struct Mechanisms {
     pub seasonality: Option<Seasonality>,
     /// Daily death hazards per category of people.
     pub mortality: Option<Mortality>,
+    /// Person attributes (sex, origin) and the behaviour that depends on them.
+    pub attributes: Option<crate::attributes::Attributes>,
 }
 
 /// The categories people are counted in each day, in slot order (the engine's

@@ -1,9 +1,10 @@
 //! The agent engine: one small record per person, advanced day by day in fixed chunks.
 
+use crate::attributes::NO_SLOT;
 use crate::mechanisms::Status;
 use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
-use crate::world::{DayTables, Model};
+use crate::world::{DayTables, Model, count_in};
 use rayon::prelude::*;
 
 /// Number of agents per chunk. Fixed, so results never depend on the thread count.
@@ -62,6 +63,7 @@ impl Agent {
     /// seeking asylum there, with no route and no recent travel.
     #[must_use]
     pub(crate) fn brought_to_channel(mut self, location: u32) -> Self {
+        self.spare &= !crate::attributes::FAMILY;
         self.place = location | ARRIVED;
         self.route = NO_ROUTE;
         self.km_on_link = 0.0;
@@ -185,24 +187,35 @@ impl AgentEngine {
                 engine.link_counts[place] += 1;
             }
             if !engine.status_counts.is_empty() {
-                engine.status_counts[model.category(agent)] += 1;
+                count_in(
+                    &mut engine.status_counts,
+                    model.categories_of(agent),
+                    1,
+                    false,
+                );
             }
         }
         engine.batches = batches;
         engine
     }
 
-    /// Adds `count` agents at `location` to `batch`; `category` is their category when the
-    /// run counts categories.
-    pub fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
-        if let Some(slot) = category.and_then(|c| self.status_counts.get_mut(c)) {
-            *slot += count;
+    /// Adds `count` agents in state `agent` (a new person at a location) to `batch`;
+    /// `categories` are their category slots when the run counts categories.
+    pub(crate) fn add(
+        &mut self,
+        agent: Agent,
+        batch: usize,
+        count: u64,
+        categories: Option<[usize; 3]>,
+    ) {
+        if let Some(slots) = categories {
+            count_in(&mut self.status_counts, slots, count, false);
         }
-        let id = u32::try_from(location).unwrap_or(PLACE_MASK);
+        let location = (agent.place & PLACE_MASK) as usize;
         let count_usize = usize::try_from(count).unwrap_or(usize::MAX);
         let list = &mut self.batches[batch % BATCHES];
         list.reserve(count_usize);
-        list.extend(std::iter::repeat_n(Agent::at(id), count_usize));
+        list.extend(std::iter::repeat_n(agent, count_usize));
         self.location_counts[location] += count;
     }
 
@@ -238,6 +251,7 @@ impl AgentEngine {
         let events = self.events.len();
         let width = locations + links + categories + events;
         let mech_active = model.mech.active;
+        let extra_categories = model.mech.attrs.extra_categories > 0;
         let agents = &mut self.batches[batch];
         let chunks = agents.len().div_ceil(CHUNK);
         self.chunk_deltas.resize(chunks * width, 0);
@@ -258,6 +272,7 @@ impl AgentEngine {
                     locations,
                     links,
                     categories,
+                    extra_categories,
                 };
                 let exited = |agent: &Agent| mech_active && inert(agent);
                 // One loop per kind of pass, so that the test of whether an agent takes part
@@ -361,8 +376,18 @@ impl AgentEngine {
                 self.location_counts[(moved.place & PLACE_MASK) as usize] += 1;
             }
             if !self.status_counts.is_empty() {
-                self.status_counts[model.category(&before)] -= 1;
-                self.status_counts[model.category(&moved)] += 1;
+                count_in(
+                    &mut self.status_counts,
+                    model.categories_of(&before),
+                    1,
+                    true,
+                );
+                count_in(
+                    &mut self.status_counts,
+                    model.categories_of(&moved),
+                    1,
+                    false,
+                );
             }
         }
         apply(&mut self.events, &events);
@@ -381,6 +406,8 @@ struct Chunk<'a> {
     locations: usize,
     links: usize,
     categories: usize,
+    /// The run counts attribute categories after the main ones.
+    extra_categories: bool,
 }
 
 impl Chunk<'_> {
@@ -402,7 +429,19 @@ impl Chunk<'_> {
                 self.counts[slot(place, self.locations)] += 1;
             }
         }
-        if self.categories > 0 {
+        if self.extra_categories {
+            let was = self.model.categories_of(&before);
+            let now = self.model.categories_of(sink.agent);
+            if was != now {
+                let base = self.locations + self.links;
+                for slot in was.into_iter().filter(|&s| s != NO_SLOT) {
+                    self.counts[base + slot] -= 1;
+                }
+                for slot in now.into_iter().filter(|&s| s != NO_SLOT) {
+                    self.counts[base + slot] += 1;
+                }
+            }
+        } else if self.categories > 0 {
             let was = self.model.category(&before);
             let now = self.model.category(sink.agent);
             if was != now {

@@ -386,6 +386,13 @@ fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
         return Err(format!("has status {}", agent.status));
     }
     let mech = &model.mech;
+    let origin = usize::from(agent.spare & crate::attributes::ORIGIN_MASK);
+    if (!mech.attrs.active && agent.spare != 0) || origin > mech.attrs.origins {
+        return Err(format!(
+            "has attributes {:#04x} this scenario cannot carry",
+            agent.spare
+        ));
+    }
     let fits = match Status::from_u8(agent.status) {
         Status::Free => {
             agent.route == NO_ROUTE

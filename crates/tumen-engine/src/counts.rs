@@ -8,7 +8,7 @@ use crate::agents::{
 };
 use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
-use crate::world::{DayTables, Model};
+use crate::world::{DayTables, Model, count_in};
 
 /// People in one state.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -103,7 +103,12 @@ impl CountEngine {
                 engine.link_counts[place] += cohort.count;
             }
             if !engine.status_counts.is_empty() {
-                engine.status_counts[model.category(&cohort.agent)] += cohort.count;
+                count_in(
+                    &mut engine.status_counts,
+                    model.categories_of(&cohort.agent),
+                    cohort.count,
+                    false,
+                );
             }
             engine.total += cohort.count;
         }
@@ -117,22 +122,22 @@ impl CountEngine {
         self.batches.iter().map(Vec::len).sum()
     }
 
-    /// Adds `count` people at `location` to `batch`; `category` is their category when the
-    /// run counts categories.
+    /// Adds `count` people in state `agent` (new people at a location) to `batch`;
+    /// `categories` are their category slots when the run counts categories.
     pub(crate) fn add(
         &mut self,
-        location: usize,
+        agent: Agent,
         batch: usize,
         count: u64,
-        category: Option<usize>,
+        categories: Option<[usize; 3]>,
     ) {
         if count == 0 {
             return;
         }
-        if let Some(slot) = category.and_then(|c| self.status_counts.get_mut(c)) {
-            *slot += count;
+        if let Some(slots) = categories {
+            count_in(&mut self.status_counts, slots, count, false);
         }
-        let agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
+        let location = (agent.place & PLACE_MASK) as usize;
         let batch = if self.single_batch {
             0
         } else {
@@ -180,6 +185,7 @@ impl CountEngine {
             links: &mut self.link_counts,
             categories: &mut self.status_counts,
             events: &mut self.events,
+            extra_categories: model.mech.attrs.extra_categories > 0,
         };
         for cohort in self.batches[batch].drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
@@ -284,6 +290,7 @@ impl CountEngine {
                 links: &mut self.link_counts,
                 categories: &mut self.status_counts,
                 events: &mut self.events,
+                extra_categories: model.mech.attrs.extra_categories > 0,
             };
             for cohort in &mut self.batches[batch] {
                 if wanted == 0 {
@@ -444,6 +451,8 @@ struct CohortSink<'a> {
     links: &'a mut Vec<u64>,
     categories: &'a mut Vec<u64>,
     events: &'a mut Vec<u64>,
+    /// The run counts attribute categories after the main ones.
+    extra_categories: bool,
 }
 
 impl CohortSink<'_> {
@@ -456,7 +465,9 @@ impl CohortSink<'_> {
         } else {
             self.links[place] += n;
         }
-        if !self.categories.is_empty() {
+        if self.extra_categories {
+            count_in(self.categories, self.model.categories_of(&agent), n, false);
+        } else if !self.categories.is_empty() {
             self.categories[self.model.category(&agent)] += n;
         }
         if self.current == Some(key(&agent)) {
@@ -481,7 +492,9 @@ impl CohortSink<'_> {
         } else {
             self.links[place] -= n;
         }
-        if !self.categories.is_empty() {
+        if self.extra_categories {
+            count_in(self.categories, self.model.categories_of(agent), n, true);
+        } else if !self.categories.is_empty() {
             self.categories[self.model.category(agent)] -= n;
         }
     }

@@ -32,6 +32,7 @@
 //! ```
 
 mod agents;
+mod attributes;
 pub mod checkpoint;
 mod counts;
 mod mechanisms;
@@ -43,6 +44,10 @@ mod simulation;
 mod spawn;
 mod world;
 
+pub use attributes::{
+    FAMILY_CATEGORY, FAMILY_EVENT, ORIGIN_EVENTS, SEX_CATEGORIES, SEX_EVENTS,
+    attribute_category_names, attribute_event_names,
+};
 pub use checkpoint::{CheckpointError, Resumable};
 pub use mechanisms::{CATEGORIES, EVENTS, Fired};
 pub use observer::{DayView, Observer, ObserverError};

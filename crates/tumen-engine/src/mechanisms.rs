@@ -7,6 +7,7 @@
 //! their place lies in an irregular country.
 
 use crate::EngineError;
+use crate::attributes::AttrModel;
 use crate::world::great_circle_km;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -168,6 +169,8 @@ pub struct MechModel {
     /// Number of enforcement regions and channels (event layout).
     pub(crate) regions: usize,
     pub(crate) channels: usize,
+    /// Person attributes (inactive without `[attributes]`).
+    pub(crate) attrs: AttrModel,
 }
 
 impl MechModel {
@@ -379,6 +382,8 @@ impl MechModel {
                 )));
             }
         }
+        let channels = mech.asylum.as_ref().map_or(0, |a| a.channels.len());
+        let attrs = AttrModel::new(scenario, EVENTS.len() + regions + channels)?;
         Ok(Self {
             active: true,
             irregular,
@@ -409,7 +414,8 @@ impl MechModel {
                 .is_some_and(|r| r.deported_multiplier.is_some()),
             month,
             regions,
-            channels: mech.asylum.as_ref().map_or(0, |a| a.channels.len()),
+            channels,
+            attrs,
         })
     }
 
@@ -443,6 +449,7 @@ impl MechModel {
             month: Vec::new(),
             regions: 0,
             channels: 0,
+            attrs: AttrModel::default(),
         }
     }
 
@@ -450,7 +457,7 @@ impl MechModel {
     #[must_use]
     pub fn event_slots(&self) -> usize {
         if self.active {
-            EVENTS.len() + self.regions + self.channels
+            EVENTS.len() + self.regions + self.channels + self.attrs.extra_events
         } else {
             0
         }
@@ -459,7 +466,11 @@ impl MechModel {
     /// Number of category slots (0 for a plain Flee run).
     #[must_use]
     pub fn category_slots(&self) -> usize {
-        if self.active { CATEGORIES.len() } else { 0 }
+        if self.active {
+            CATEGORIES.len() + self.attrs.extra_categories
+        } else {
+            0
+        }
     }
 
     /// Slot of the detentions in region `region`.

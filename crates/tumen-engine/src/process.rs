@@ -18,6 +18,7 @@
 use crate::agents::{
     ARRIVED, Agent, DEAD_PLACE, HOP_BITS, HOP_MASK, NO_ROUTE, ON_LINK, PLACE_MASK, SENT_BACK,
 };
+use crate::attributes::{FAMILY, SEX_CROSSING, SEX_DETENTION, SEX_EXIT, sex_index};
 use crate::mechanisms::{
     DEPORTED, EV_ASYLUM_START, EV_CLAIM, EV_CROSSING, EV_DEATH, EV_DETENTION, EV_EXIT, EV_FAILED,
     EV_HELD, EV_RECROSS, EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, EV_SENT_ON, EV_TURNED_AWAY,
@@ -350,6 +351,9 @@ impl<'a> DayProcess<'a> {
         agent.place = self.model.link_to[link] | ARRIVED;
         if self.mech.active && self.mech.link_crossing[link] {
             out.event(EV_CROSSING, n);
+            if self.mech.attrs.sex {
+                out.event(self.mech.attrs.sex_slot(SEX_CROSSING, agent.spare), n);
+            }
         }
         if moved >= speed {
             self.finish(agent, n, moved, out);
@@ -436,8 +440,13 @@ impl DayProcess<'_> {
                     n -= self.detect(agent, n, on_link, index, rng, out);
                     if n > 0 && !on_link {
                         let home = self.mech.home_target[index];
+                        let attrs = &self.mech.attrs;
                         let returning = if home == NONE {
                             0
+                        } else if attrs.active {
+                            let p =
+                                self.mday.return_chance[index] * attrs.return_factor(agent.spare);
+                            split(n, p.min(1.0), rng)
                         } else {
                             split(n, self.mday.return_chance[index], rng)
                         };
@@ -447,11 +456,33 @@ impl DayProcess<'_> {
                             self.goal(goer, returning, 0.0, rng, out);
                             n -= returning;
                         }
-                        let seekers = split(n, self.mday.asylum_chance, rng);
+                        let seekers = if attrs.active {
+                            let p = self.mday.asylum_chance * attrs.asylum_factor(agent.spare);
+                            split(n, p.min(1.0), rng)
+                        } else {
+                            split(n, self.mday.asylum_chance, rng)
+                        };
                         if seekers > 0 {
                             out.event(EV_ASYLUM_START, seekers);
                             self.choose_channel(agent, seekers, rng, out);
                             n -= seekers;
+                        }
+                        if attrs.family && n > 0 {
+                            if agent.spare & FAMILY != 0 {
+                                // Settled with a family: no moves.
+                                self.finish(agent, n, 0.0, out);
+                                return;
+                            }
+                            let moving_in =
+                                split(n, attrs.family_rate[sex_index(agent.spare)], rng);
+                            if moving_in > 0 {
+                                out.event(attrs.family_event, moving_in);
+                                let mut settled = agent;
+                                settled.spare |= FAMILY;
+                                settled.route = NO_ROUTE;
+                                self.finish(settled, moving_in, 0.0, out);
+                                n -= moving_in;
+                            }
                         }
                     }
                 }
@@ -536,6 +567,26 @@ impl DayProcess<'_> {
         }
     }
 
+    /// The sex event `sex_kind` and the origin event `origin_kind` of `n` people with spare
+    /// byte `spare` (the attribute breakdown of an event just counted).
+    #[inline(never)]
+    fn attribute_events<S: Sink>(
+        &self,
+        spare: u8,
+        sex_kind: usize,
+        origin_kind: usize,
+        n: u64,
+        out: &mut S,
+    ) {
+        let attrs = &self.mech.attrs;
+        if attrs.sex {
+            out.event(attrs.sex_slot(sex_kind, spare), n);
+        }
+        if let Some(slot) = attrs.origin_slot(origin_kind, spare) {
+            out.event(slot, n);
+        }
+    }
+
     /// `n` claimants at a closed channel are turned away: free again where they are.
     fn turn_away<S: Sink>(&self, agent: Agent, n: u64, out: &mut S) {
         out.event(EV_TURNED_AWAY, n);
@@ -553,11 +604,14 @@ impl DayProcess<'_> {
         rng: &mut Stream,
         out: &mut S,
     ) -> u64 {
-        let p = if on_link {
+        let mut p = if on_link {
             self.mday.detect_travel[index]
         } else {
             self.mday.detect_settled[index]
         };
+        if self.mech.attrs.active {
+            p = (p * self.mech.attrs.detection_factor(agent.spare)).min(1.0);
+        }
         let detected = split(n, p, rng);
         if detected > 0 {
             self.detain(agent, detected, rng, out);
@@ -587,6 +641,9 @@ impl DayProcess<'_> {
             return;
         }
         out.event(EV_DETENTION, n);
+        if self.mech.attrs.active {
+            self.attribute_events(agent.spare, SEX_DETENTION, 1, n, out);
+        }
         if region != NONE {
             out.event(self.mech.region_slot(region as usize), n);
         }
@@ -779,6 +836,9 @@ impl DayProcess<'_> {
             }
             Status::Exiting => {
                 out.event(EV_EXIT, n);
+                if self.mech.attrs.active {
+                    self.attribute_events(agent.spare, SEX_EXIT, 0, n, out);
+                }
                 out.settled(with_status(agent, Status::Exited, NO_ROUTE), n);
             }
             _ => out.settled(agent, n),
@@ -878,6 +938,7 @@ fn dead_agent() -> Agent {
 /// (it only matters to free people).
 #[inline]
 fn with_status(mut agent: Agent, status: Status, route: u32) -> Agent {
+    agent.spare &= !FAMILY;
     agent.status = status as u8;
     agent.route = route;
     agent.recent = 0;

@@ -1,7 +1,7 @@
 //! The day loop, in Flee's order.
 
 use crate::EngineError;
-use crate::agents::{AgentEngine, BATCHES, Pass};
+use crate::agents::{Agent, AgentEngine, BATCHES, Pass};
 use crate::checkpoint::{
     self, CheckpointError, CheckpointInfo, PopulationRef, Resumable, StateRef,
 };
@@ -31,10 +31,10 @@ enum Population {
 }
 
 impl Population {
-    fn add(&mut self, location: usize, batch: usize, count: u64, category: Option<usize>) {
+    fn add(&mut self, agent: Agent, batch: usize, count: u64, categories: Option<[usize; 3]>) {
         match self {
-            Self::Agents(engine) => engine.add(location, batch, count, category),
-            Self::Counts(engine) => engine.add(location, batch, count, category),
+            Self::Agents(engine) => engine.add(agent, batch, count, categories),
+            Self::Counts(engine) => engine.add(agent, batch, count, categories),
         }
     }
 
@@ -116,18 +116,19 @@ impl Population {
         }
     }
 
-    /// Adds `count` people at `location`, dealt uniformly at random into the batches.
+    /// Adds `count` people in state `agent` (new people at a location), dealt uniformly at
+    /// random into the batches.
     fn add_dealt(
         &mut self,
-        location: usize,
+        agent: Agent,
         count: u64,
-        category: Option<usize>,
+        categories: Option<[usize; 3]>,
         rng: &mut crate::rng::Stream,
     ) {
         if let Self::Counts(engine) = self
             && engine.single_batch()
         {
-            self.add(location, 0, count, category);
+            self.add(agent, 0, count, categories);
             return;
         }
         let mut dealt = [0_u64; BATCHES];
@@ -135,9 +136,39 @@ impl Population {
         if count > 0 && multinomial(count, &weights, rng, &mut dealt).is_some() {
             for (batch, &n) in dealt.iter().enumerate() {
                 if n > 0 {
-                    self.add(location, batch, n, category);
+                    self.add(agent, batch, n, categories);
                 }
             }
+        }
+    }
+}
+
+/// Adds `count` new people at `location` on day `t`: with attributes, split by sex (drawn
+/// from `attribute_rng`) and carrying their origin; then dealt into the batches with `deal`.
+fn add_new(
+    model: &Model,
+    engine: &mut Population,
+    location: usize,
+    count: u64,
+    t: i64,
+    deal: &mut crate::rng::Stream,
+    attribute_rng: &mut crate::rng::Stream,
+) {
+    let at = Agent::at(u32::try_from(location).unwrap_or(u32::MAX));
+    let categories = |agent: &Agent| model.mech.active.then(|| model.categories_of(agent));
+    if !model.mech.attrs.active {
+        engine.add_dealt(at, count, categories(&at), deal);
+        return;
+    }
+    for (spare, n) in model
+        .mech
+        .attrs
+        .split_new(location, count, t, attribute_rng)
+    {
+        if n > 0 {
+            let mut agent = at;
+            agent.spare = spare;
+            engine.add_dealt(agent, n, categories(&agent), deal);
         }
     }
 }
@@ -238,13 +269,8 @@ impl Simulation {
         let scenario = &model.scenario;
         let spawn_rules = &scenario.settings.spawn_rules;
         let mut deal = stream(seed, u32::MAX, StreamKind::Spawn, 1);
-        let category = |index: usize| -> Option<usize> {
-            model.mech.active.then(|| {
-                model.category(&crate::agents::Agent::at(
-                    u32::try_from(index).unwrap_or(u32::MAX),
-                ))
-            })
-        };
+        // People present on day 0 carry attributes drawn as on day 0 (their own stream).
+        let mut attribute_rng = stream(seed, u32::MAX, StreamKind::Spawn, 2);
         if spawn_rules.insert_day0 && !spawn_rules.empty_camps_on_day0 {
             for index in 0..model.location_count() {
                 if !state.camp[index] {
@@ -254,12 +280,28 @@ impl Simulation {
                 if let Some(series) = scenario.observations.camp(id) {
                     let people = u64::try_from(series.value_at(0)).unwrap_or(0);
                     check_agent_limit(&engine, 0, people, agent_limit)?;
-                    engine.add_dealt(index, people, category(index), &mut deal);
+                    add_new(
+                        &model,
+                        &mut engine,
+                        index,
+                        people,
+                        0,
+                        &mut deal,
+                        &mut attribute_rng,
+                    );
                 }
             }
         }
         for location in &scenario.initial_agents {
-            engine.add_dealt(location.index(), 1, category(location.index()), &mut deal);
+            add_new(
+                &model,
+                &mut engine,
+                location.index(),
+                1,
+                0,
+                &mut deal,
+                &mut attribute_rng,
+            );
         }
         check_agent_limit(&engine, 0, 0, agent_limit)?;
         Ok(Self {
@@ -491,10 +533,30 @@ impl Simulation {
         }
         let arriving = buffer.iter().fold(0_u64, |sum, &c| sum.saturating_add(c));
         check_agent_limit(&self.engine, day, arriving, self.agent_limit)?;
-        for (location, &count) in buffer.iter().enumerate() {
-            if count > 0 {
-                let category = self.category_of_new(location);
-                self.engine.add_dealt(location, count, category, &mut rng);
+        if self.model.mech.attrs.active {
+            // The attributes of the new people come from their own stream, so that the
+            // dealing into batches draws what it draws without attributes.
+            let mut attribute_rng = stream(self.seed, day, StreamKind::Spawn, 2);
+            for (location, &count) in buffer.iter().enumerate() {
+                if count > 0 {
+                    add_new(
+                        &self.model,
+                        &mut self.engine,
+                        location,
+                        count,
+                        t,
+                        &mut rng,
+                        &mut attribute_rng,
+                    );
+                }
+            }
+        } else {
+            for (location, &count) in buffer.iter().enumerate() {
+                if count > 0 {
+                    let category = self.category_of_new(location);
+                    let agent = Agent::at(u32::try_from(location).unwrap_or(u32::MAX));
+                    self.engine.add_dealt(agent, count, category, &mut rng);
+                }
             }
         }
         self.spawn_buffer = buffer;
@@ -584,12 +646,11 @@ impl Simulation {
         Ok(())
     }
 
-    /// The category of people who appear at `location` (when categories are counted).
-    fn category_of_new(&self, location: usize) -> Option<usize> {
+    /// The category slots of people who appear at `location` (when categories are counted).
+    fn category_of_new(&self, location: usize) -> Option<[usize; 3]> {
         self.model.mech.active.then(|| {
-            self.model.category(&crate::agents::Agent::at(
-                u32::try_from(location).unwrap_or(u32::MAX),
-            ))
+            self.model
+                .categories_of(&Agent::at(u32::try_from(location).unwrap_or(u32::MAX)))
         })
     }
 

@@ -4,6 +4,7 @@
 
 use crate::EngineError;
 use crate::agents::{Agent, ON_LINK, PLACE_MASK};
+use crate::attributes::NO_SLOT;
 use crate::mechanisms::{MechDay, MechModel, Status};
 use crate::routes::RouteTable;
 use tumen_core::{ClosureScope, LinkId, LocationId, LocationKind, MoveRules, Scenario, Settings};
@@ -203,6 +204,18 @@ impl Model {
             Status::Queued => 9,
             Status::Dead => 10,
         }
+    }
+
+    /// A person's category and extra attribute categories (`NO_SLOT`: none; see
+    /// `attributes.rs`).
+    #[inline]
+    pub(crate) fn categories_of(&self, agent: &Agent) -> [usize; 3] {
+        let category = self.category(agent);
+        if self.mech.attrs.extra_categories == 0 {
+            return [category, NO_SLOT, NO_SLOT];
+        }
+        let [hiding, family] = self.mech.attrs.extra_slots(agent, category);
+        [category, hiding, family]
     }
 
     /// Number of links.
@@ -616,6 +629,20 @@ pub(crate) fn capacity_multiplier(capacity: Option<u64>, count: u64, rules: &Mov
         0.0
     } else {
         1.0 - (n - buffer * cap) / (cap * (1.0 - buffer))
+    }
+}
+
+/// Adds `n` to (or, with `remove`, takes `n` from) every category slot in `slots` that is one.
+#[inline]
+pub(crate) fn count_in(counts: &mut [u64], slots: [usize; 3], n: u64, remove: bool) {
+    for slot in slots {
+        if let Some(count) = counts.get_mut(slot) {
+            if remove {
+                *count -= n;
+            } else {
+                *count += n;
+            }
+        }
     }
 }
 

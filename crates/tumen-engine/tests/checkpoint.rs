@@ -68,6 +68,7 @@ fn scenarios() -> Vec<Scenario> {
         without_capacities(scenario()),
         mechanism_scenario(),
         without_capacities(mechanism_scenario()),
+        common::attribute_scenario(),
     ]
 }
 

@@ -258,3 +258,271 @@ fn count_engine_matches_agent_engine_without_capacities() {
         assert!(!simulation.model().capacity_limited);
     }
 }
+
+/// Per replica, the cumulative events of the whole run, by name.
+struct Named {
+    events: Vec<(String, f64)>,
+}
+
+fn named_runs(scenario: &Scenario, kind: EngineKind, replicas: u64) -> Vec<Named> {
+    named(scenario, &cells_of(scenario, kind, replicas))
+}
+
+/// The cumulative events of the last day of each replica's cells, by name.
+fn named(scenario: &Scenario, runs: &[Vec<Vec<f64>>]) -> Vec<Named> {
+    let names: Vec<String> = tumen_engine::EVENTS
+        .iter()
+        .map(|e| (*e).to_owned())
+        .chain(
+            scenario
+                .mechanisms
+                .enforcement
+                .iter()
+                .flat_map(|e| e.regions.iter().map(|r| format!("detentions@{}", r.name))),
+        )
+        .chain(
+            scenario
+                .mechanisms
+                .asylum
+                .iter()
+                .flat_map(|a| a.channels.iter().map(|c| format!("claims@{}", c.name))),
+        )
+        .chain(tumen_engine::attribute_event_names(scenario))
+        .collect();
+    runs.iter()
+        .map(|days| {
+            let last = days.last().unwrap();
+            let events = &last[last.len() - names.len()..];
+            Named {
+                events: names.iter().cloned().zip(events.iter().copied()).collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Categories {
+    days: Vec<Vec<f64>>,
+    events: Vec<Vec<u64>>,
+}
+
+impl Observer for Categories {
+    fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
+        self.days
+            .push(view.status_counts.iter().map(|&c| c as f64).collect());
+        self.events.push(view.events.to_vec());
+        Ok(())
+    }
+}
+
+fn event(run: &Named, name: &str) -> f64 {
+    run.events
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no event `{name}`"))
+        .1
+}
+
+#[test]
+fn both_engines_agree_with_attributes() {
+    // The criterion of the other comparisons over every location count, category (with
+    // hiding by sex and with a family) and cumulative event (with the breakdowns by sex and
+    // origin), then the female share of asylum exits and of deportations per replica,
+    // agents against counts (Welch's z, |z| < 4.5).
+    let replicas = 150;
+    let scenario = common::attribute_scenario();
+    let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+    let counts = cells_of(&scenario, EngineKind::Counts, replicas);
+    let days: Vec<usize> = (0..40).step_by(3).chain([39]).collect();
+    let failures = differing_cells(&agents, &counts, &days);
+    assert!(
+        failures.is_empty(),
+        "{} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let agents = named(&scenario, &agents);
+    let counts = named(&scenario, &counts);
+    for event_name in ["asylum_exits", "detentions"] {
+        let share = |run: &Named| {
+            event(run, &format!("{event_name}_female")) / event(run, event_name).max(1.0)
+        };
+        let (ma, va) = mean_var(agents.iter().map(share));
+        let (mc, vc) = mean_var(counts.iter().map(share));
+        let z = (ma - mc) / ((va + vc) / replicas as f64).sqrt();
+        assert!(
+            z.abs() < 4.5,
+            "female share of {event_name}: agents {ma:.3}, counts {mc:.3}, z = {z:.2}"
+        );
+        // Women are detected half as often and men 1.5 times as often: the shares differ
+        // from the share of women among the people (0.2 to 0.8) in the expected direction.
+        assert!(ma > 0.05 && ma < 0.95, "{event_name}: share {ma}");
+    }
+    // Everybody family- and sex-related happened.
+    for name in [
+        "family_moves",
+        "crossings_female",
+        "crossings_male",
+        "asylum_exits_female",
+        "asylum_exits_male",
+        "asylum_exits_from@A1",
+        "asylum_exits_from@A2",
+        "detentions_from@A1",
+    ] {
+        assert!(event(&agents[0], name) > 0.0, "no `{name}` in the run");
+    }
+}
+
+#[test]
+fn the_breakdowns_sum_to_the_totals_exactly() {
+    // Per day and replica, in both engines: female + male = total for crossings,
+    // detentions and asylum exits; hiding by sex = hidden + seeking asylum + returning; the
+    // origins' exits and detentions ≤ the totals (people present on day 0 have no origin),
+    // and equal to them counted with the day-0 people's share.
+    let scenario = common::attribute_scenario();
+    let names = tumen_engine::attribute_event_names(&scenario);
+    let base = tumen_engine::EVENTS.len() + 2 + 3;
+    let slot = |name: &str| base + names.iter().position(|n| n == name).unwrap();
+    let total = |name: &str| {
+        tumen_engine::EVENTS
+            .iter()
+            .position(|e| *e == name)
+            .unwrap()
+    };
+    let category = |name: &str| {
+        tumen_engine::CATEGORIES
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let hiding = tumen_engine::CATEGORIES.len();
+    for kind in [EngineKind::Agents, EngineKind::Counts] {
+        for seed in 1..=5 {
+            let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind).unwrap();
+            let mut days = Categories::default();
+            simulation.run(&mut days).unwrap();
+            let mut checked = 0;
+            for (status, events) in days.days.iter().zip(&days.events) {
+                for event_name in ["crossings", "detentions", "asylum_exits"] {
+                    assert_eq!(
+                        events[slot(&format!("{event_name}_female"))]
+                            + events[slot(&format!("{event_name}_male"))],
+                        events[total(event_name)],
+                        "{kind:?} seed {seed}: {event_name}"
+                    );
+                    checked += events[total(event_name)];
+                }
+                let origins: u64 = ["A1", "A2"]
+                    .iter()
+                    .map(|o| events[slot(&format!("asylum_exits_from@{o}"))])
+                    .sum();
+                assert!(origins <= events[total("asylum_exits")]);
+                assert_eq!(
+                    status[hiding] + status[hiding + 1],
+                    status[category("hidden")]
+                        + status[category("seeking_asylum")]
+                        + status[category("returning")],
+                    "{kind:?} seed {seed}: hiding by sex"
+                );
+                assert!(status[hiding + 2] <= status[category("hidden")]);
+            }
+            assert!(checked > 100, "too few events to check: {checked}");
+        }
+    }
+}
+
+#[test]
+fn the_female_share_of_new_people_is_the_configured_one() {
+    // A known answer: with no attribute effect before the border, the share of women among
+    // the crossings is the configured share (0.3 at both sources, here constant), binomial
+    // with the number of crossings; checked on the pooled crossings of 20 runs per engine.
+    let mut scenario = common::attribute_scenario();
+    if let Some(sex) = scenario
+        .mechanisms
+        .attributes
+        .as_mut()
+        .and_then(|a| a.sex.as_mut())
+    {
+        sex.female_share = tumen_core::Series::constant(0.3);
+        sex.sources.clear();
+        // No effect of sex anywhere, so re-crossers are as mixed as the pushed people.
+        sex.female = tumen_core::SexEffects::default();
+        sex.male = tumen_core::SexEffects::default();
+    }
+    if let Some(attributes) = scenario.mechanisms.attributes.as_mut() {
+        attributes.family = None;
+    }
+    // The initial people are in the host country already; only the pushed ones cross.
+    for kind in [EngineKind::Agents, EngineKind::Counts] {
+        let runs = named_runs(&scenario, kind, 20);
+        let female: f64 = runs.iter().map(|r| event(r, "crossings_female")).sum();
+        let all: f64 = runs.iter().map(|r| event(r, "crossings")).sum();
+        let p = 0.3;
+        let z = (female / all - p) / (p * (1.0 - p) / all).sqrt();
+        assert!(all > 10_000.0, "{kind:?}: {all} crossings");
+        assert!(
+            z.abs() < 4.5,
+            "{kind:?}: share {:.4}, z = {z:.2}",
+            female / all
+        );
+    }
+}
+
+#[test]
+fn the_attribute_comparison_detects_a_different_rule() {
+    // Women detected as often as men, or the family state's detection not lowered, on one
+    // side only, must be caught.
+    let replicas = 60;
+    let scenario = common::attribute_scenario();
+    let agents = cells_of(&scenario, EngineKind::Agents, replicas);
+    let changes: [fn(&mut Scenario); 2] = [
+        |s| {
+            let sex = s
+                .mechanisms
+                .attributes
+                .as_mut()
+                .unwrap()
+                .sex
+                .as_mut()
+                .unwrap();
+            sex.female.detection = sex.male.detection;
+        },
+        |s| {
+            let family = s
+                .mechanisms
+                .attributes
+                .as_mut()
+                .unwrap()
+                .family
+                .as_mut()
+                .unwrap();
+            family.detection = 1.0;
+            family.exit = 1.0;
+        },
+    ];
+    for (index, change) in changes.iter().enumerate() {
+        let mut changed = scenario.clone();
+        change(&mut changed);
+        let counts = cells_of(&changed, EngineKind::Counts, replicas);
+        assert!(
+            !differing_cells(&agents, &counts, &[12, 25, 39]).is_empty(),
+            "change {index} went unnoticed"
+        );
+    }
+}
+
+#[test]
+fn attributes_do_not_depend_on_the_thread_count() {
+    // 60 000 people: several chunks of 4 096 in each of the 8 batches.
+    let mut scenario = common::attribute_scenario();
+    let city = scenario.initial_agents[0];
+    scenario.initial_agents = vec![city; 60_000];
+    let run_with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| cells_of(&scenario, EngineKind::Agents, 2))
+    };
+    assert_eq!(run_with(1), run_with(3));
+}

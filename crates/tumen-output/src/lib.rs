@@ -26,10 +26,10 @@ pub use metrics::{Ard, ard};
 pub use observer::{FleeTableObserver, run_to_table};
 pub use summary::Validation;
 pub use system::{
-    Band, COMPARISON_COLUMNS, CompareError, ComparisonRow, Period, PeriodBands, Periods,
-    QUANTITIES, STATUS_COLUMNS, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord,
-    TARGET_COLUMNS, TargetOutcome, TargetResult, WEEKLY_COLUMNS, YEARLY_COLUMNS, aggregate,
-    compare, format_count, format_number, quantile, targets_table, write_comparison_csv,
+    Band, COMPARISON_COLUMNS, CompareError, ComparisonRow, ORIGINS_COLUMNS, Period, PeriodBands,
+    Periods, QUANTITIES, STATUS_COLUMNS, SystemEnsemble, SystemLayout, SystemObserver,
+    SystemRecord, TARGET_COLUMNS, TargetOutcome, TargetResult, WEEKLY_COLUMNS, YEARLY_COLUMNS,
+    aggregate, compare, format_count, format_number, quantile, targets_table, write_comparison_csv,
     write_targets_csv,
 };
 pub use table::TableError;

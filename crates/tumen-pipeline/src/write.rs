@@ -198,6 +198,11 @@ pub(crate) fn write_system(
     write_file(&mut written.files, dir, "status.csv", |w| {
         system.write_status_csv(w)
     })?;
+    if system.has_origins() {
+        write_file(&mut written.files, dir, "origins.csv", |w| {
+            system.write_origins_csv(w)
+        })?;
+    }
     if let Some(rows) = targets {
         let results = system.evaluate_targets(rows);
         for (row, result) in rows.iter().zip(&results) {

@@ -285,6 +285,45 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                     (9, Series::constant(1e-3)),
                 ],
             }),
+            attributes: None,
         },
     }
+}
+
+/// [`mechanism_scenario`] with every person attribute: sex (a default female share and a
+/// dated one for `A2`), origins (the push sources), the family state, and multipliers by sex
+/// for detection, return, asylum and moving in with a family.
+pub(crate) fn attribute_scenario() -> Scenario {
+    let mut scenario = mechanism_scenario();
+    let a2 = scenario.network.find("A2").unwrap();
+    scenario.mechanisms.attributes = Some(tumen_core::Attributes {
+        sex: Some(tumen_core::Sex {
+            female_share: Series::constant(0.4),
+            sources: vec![(
+                a2,
+                Series {
+                    points: vec![(0, 0.2), (39, 0.8)],
+                },
+            )],
+            female: tumen_core::SexEffects {
+                detection: 0.5,
+                voluntary_return: 0.7,
+                asylum: 1.5,
+                family: 1.0,
+            },
+            male: tumen_core::SexEffects {
+                detection: 1.5,
+                voluntary_return: 1.2,
+                asylum: 0.8,
+                family: 0.2,
+            },
+        }),
+        origin: Some(tumen_core::Origins::default()),
+        family: Some(tumen_core::Family {
+            rate: 0.03,
+            detection: 0.3,
+            exit: 0.3,
+        }),
+    });
+    scenario
 }

@@ -19,6 +19,7 @@
 //! Quantiles over replicas interpolate linearly between order statistics (as
 //! `tumen-ensemble`'s bands do).
 
+mod attributes;
 mod compare;
 mod observer;
 mod periods;
@@ -29,6 +30,7 @@ mod targets;
 mod tests;
 mod writers;
 
+pub use attributes::ORIGINS_COLUMNS;
 pub use compare::*;
 pub use observer::*;
 pub use periods::*;

@@ -12,7 +12,8 @@ pub struct SystemLayout {
     /// Number of simulated days.
     pub days: u32,
     /// Name of each event slot: [`EVENTS`], then `detentions@<region>` per enforcement region,
-    /// then `claims@<channel>` per asylum channel.
+    /// then `claims@<channel>` per asylum channel, then the attribute breakdowns
+    /// (`tumen_engine::attribute_event_names`).
     pub event_names: Vec<String>,
 }
 
@@ -33,6 +34,7 @@ impl SystemLayout {
         if let Some(asylum) = &mechanisms.asylum {
             event_names.extend(asylum.channels.iter().map(|c| format!("claims@{}", c.name)));
         }
+        event_names.extend(tumen_engine::attribute_event_names(scenario));
         Self {
             start_date: scenario.start_date,
             days: scenario.days,

@@ -48,7 +48,7 @@ pub(super) fn category_index(name: &str) -> usize {
 }
 
 /// The periods of days `0..days`: `(first, last)` inclusive.
-fn period_bounds(layout: &SystemLayout, days: u32, periods: Periods) -> Vec<(u32, u32)> {
+pub(super) fn period_bounds(layout: &SystemLayout, days: u32, periods: Periods) -> Vec<(u32, u32)> {
     let mut bounds: Vec<(u32, u32)> = Vec::new();
     for day in 0..days {
         let new_period = match periods {

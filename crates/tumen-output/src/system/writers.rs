@@ -63,14 +63,24 @@ pub(super) fn csv_field(text: &str) -> String {
 }
 
 impl SystemEnsemble {
-    /// Writes `yearly.csv` ([`YEARLY_COLUMNS`]; ensemble medians).
+    /// Writes `yearly.csv` ([`YEARLY_COLUMNS`]; ensemble medians), with, when the runs carry
+    /// sex, `<column>_female` and `<column>_male` for `crossings`, `deportations`,
+    /// `asylum_exits` and `hidden_at_year_end` after them.
     ///
     /// # Errors
     /// Any write error.
     pub fn write_yearly_csv(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        writeln!(w, "{YEARLY_COLUMNS}")?;
-        for period in self.periods(Periods::Years) {
-            writeln!(w, "{},{}", period.year, medians(&period.bands))?;
+        let sex_columns = self.layout.sex_columns();
+        if sex_columns.is_empty() {
+            writeln!(w, "{YEARLY_COLUMNS}")?;
+            for period in self.periods(Periods::Years) {
+                writeln!(w, "{},{}", period.year, medians(&period.bands))?;
+            }
+        } else {
+            writeln!(w, "{YEARLY_COLUMNS},{}", sex_columns.join(","))?;
+            for (period, sex) in self.periods(Periods::Years).iter().zip(self.sex_rows()) {
+                writeln!(w, "{},{},{sex}", period.year, medians(&period.bands))?;
+            }
         }
         Ok(())
     }

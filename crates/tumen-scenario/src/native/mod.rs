@@ -1050,6 +1050,7 @@ impl<'a> Reader<'a> {
     }
 }
 
+mod attributes;
 mod sections;
 
 impl Reader<'_> {

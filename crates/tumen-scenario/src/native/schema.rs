@@ -26,6 +26,8 @@ pub(crate) const SERIES_PATHS: &[&str] = &[
     "mortality.exiting",
     "mortality.at_home",
     "mortality.queued",
+    "attributes.sex.female_share",
+    "attributes.sex.source.female_share",
 ];
 
 /// The keys allowed in the table at `path` (`enforcement.region`); `None` when any key is
@@ -47,6 +49,7 @@ pub(crate) fn keys(path: &str) -> Option<&'static [&'static str]> {
             "aid",
             "seasonality",
             "mortality",
+            "attributes",
             // The uncertain parameters and their priors, read by `tumen calibrate` and
             // `tumen sensitivity` (tumen-calibrate's format; checked there).
             "calibration",
@@ -114,6 +117,14 @@ pub(crate) fn keys(path: &str) -> Option<&'static [&'static str]> {
             "presence",
         ],
         "aid.presence" => &["location", "level"],
+        "attributes" => &["origin", "sex", "family"],
+        "attributes.origin" => &["map"],
+        "attributes.sex" => &["female_share", "source", "female", "male"],
+        "attributes.sex.source" => &["location", "female_share"],
+        "attributes.sex.female" | "attributes.sex.male" => {
+            &["detection", "voluntary_return", "asylum", "family"]
+        }
+        "attributes.family" => &["rate", "detection", "exit"],
         _ => return None,
     })
 }

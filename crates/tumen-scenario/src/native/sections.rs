@@ -63,6 +63,9 @@ impl Reader<'_> {
         if let Some(node) = root.table.get("mortality") {
             m.mortality = self.mortality(node);
         }
+        if let Some(node) = root.table.get("attributes") {
+            m.attributes = self.attributes(node, &m);
+        }
         self.cross_checks(root, &m);
         m
     }
