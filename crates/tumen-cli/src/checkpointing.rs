@@ -208,6 +208,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         // A run with a posterior takes no checkpoints (refused when it starts).
         posterior: None,
         checkpoint_every: Some(file.checkpoint_every),
+        shard: None,
     };
     Ok((run, fingerprint))
 }

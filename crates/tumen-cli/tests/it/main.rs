@@ -5,6 +5,7 @@
 
 mod calibrate;
 mod record;
+mod shards;
 mod system;
 
 use assert_cmd::Command;
