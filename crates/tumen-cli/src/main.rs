@@ -47,12 +47,22 @@ fn main() -> ExitCode {
         || matches!(&cli.command, Command::Calibrate(args) if args.quiet)
         || matches!(&cli.command, Command::Sensitivity(args) if args.quiet)
         || matches!(&cli.command, Command::Merge(args) if args.quiet);
-    let printer = Printer::new(quiet);
+    let cluster = match tumen_mpi::Cluster::init() {
+        Ok(cluster) => cluster,
+        Err(message) => {
+            Printer::new(quiet).error(&message);
+            return ExitCode::from(1);
+        }
+    };
+    // Under MPI only rank 0 speaks, except for errors.
+    let printer = Printer::new(quiet || cluster.rank() > 0);
     let result = match cli.command {
-        Command::Run(args) => run(&args, &printer, None, None),
+        Command::Run(args) => run(&args, &printer, None, None, &cluster),
         Command::Merge(args) => merge(&args, &printer),
         Command::Resume(args) => match checkpointing::load(&args, &printer) {
-            Ok((run_args, fingerprint)) => run(&run_args, &printer, Some(fingerprint), None),
+            Ok((run_args, fingerprint)) => {
+                run(&run_args, &printer, Some(fingerprint), None, &cluster)
+            }
             Err(failure) => Err(failure),
         },
         Command::Validate(args) => validate(&args, &printer),
@@ -63,15 +73,20 @@ fn main() -> ExitCode {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::User) => ExitCode::from(1),
+    let code = match result {
+        Ok(()) => 0,
+        Err(Failure::User) => 1,
         Err(Failure::Internal(error)) => {
             printer.error(&format!("{error:#}"));
             printer.note("this is a bug or an environment problem; please report it with the command line above");
-            ExitCode::from(2)
+            2
         }
+    };
+    if code != 0 {
+        // Under MPI a failing rank ends the job (its error is printed above).
+        cluster.abort_if_distributed(i32::from(code));
     }
+    ExitCode::from(code)
 }
 
 /// Loads a scenario and prints its diagnostics; warnings fail under `--strict`.
@@ -126,6 +141,7 @@ fn run(
     printer: &Printer,
     resuming: Option<u64>,
     merging: Option<tumen_pipeline::shard::Collected>,
+    cluster: &tumen_mpi::Cluster,
 ) -> Result<(), Failure> {
     let mut request = args.request();
     let manifest = merging.map(|collected| {
@@ -182,6 +198,17 @@ fn run(
     }
     if args.shard.is_some() {
         return sharding::run_shard(args, &prepared, &plan, other_inputs, printer);
+    }
+    if cluster.is_distributed() && manifest.is_none() {
+        if args.checkpoint_every.is_some() {
+            printer.error("`--checkpoint-every` under MPI is not supported yet");
+            return Err(Failure::User);
+        }
+        match sharding::distribute(args, &prepared, &plan, cluster, printer)? {
+            // A worker rank: its replicas went to rank 0, which writes.
+            None => return Ok(()),
+            Some(traces) => plan.request.replay = Some(std::sync::Arc::new(traces)),
+        }
     }
     for note in &plan.notes {
         printer.note(note);
@@ -296,7 +323,13 @@ fn run(
 fn merge(args: &MergeArgs, printer: &Printer) -> Result<(), Failure> {
     let collected = tumen_pipeline::shard::collect(&args.shards).map_err(|e| fail(&e, printer))?;
     let run_args = sharding::merged_run_args(args, &collected.manifest, printer)?;
-    run(&run_args, printer, None, Some(collected))
+    run(
+        &run_args,
+        printer,
+        None,
+        Some(collected),
+        &tumen_mpi::Cluster::single(),
+    )
 }
 
 fn validate(args: &ValidateArgs, printer: &Printer) -> Result<(), Failure> {

@@ -240,3 +240,59 @@ pub(crate) fn merged_run_args(
     run_args.shard = None;
     Ok(run_args)
 }
+
+/// `tumen run --replicas R` under MPI: every rank computes replicas from rank 0's queue (in
+/// batches of its threads) and sends their traces to rank 0. Returns the traces on rank 0,
+/// `None` on the other ranks.
+pub(crate) fn distribute(
+    args: &RunArgs,
+    prepared: &Prepared,
+    plan: &Plan,
+    cluster: &tumen_mpi::Cluster,
+    printer: &Printer,
+) -> Result<Option<tumen_ensemble::TraceStore>, Failure> {
+    let pool = tumen_pipeline::worker_pool(args.jobs).map_err(|e| fail(&e, printer))?;
+    let batch = pool.current_num_threads();
+    let encode = |traces: Result<Vec<tumen_ensemble::Trace>, Error>| {
+        traces
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(tumen_ensemble::Trace::to_bytes)
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let results = match &args.posterior {
+        Some(path) => {
+            let posterior =
+                tumen_pipeline::calibrate::read_posterior(path).map_err(|e| fail(&e, printer))?;
+            let (setup, thetas) =
+                tumen_pipeline::calibrate::posterior_draws(prepared, &plan.request, &posterior)
+                    .map_err(|e| fail(&e, printer))?;
+            let (plan, hook) =
+                tumen_pipeline::calibrate::posterior_plan(prepared, &plan.request, &setup, &thetas)
+                    .map_err(|e| fail(&e, printer))?;
+            let work = |indices: &[u64]| {
+                encode(
+                    pool.install(|| plan.record(indices, Some(&hook), &tumen_pipeline::NoProgress)),
+                )
+            };
+            cluster.distribute(plan.replicas, batch, &work)
+        }
+        None => {
+            let work = |indices: &[u64]| {
+                encode(pool.install(|| plan.record(indices, None, &tumen_pipeline::NoProgress)))
+            };
+            cluster.distribute(plan.replicas, batch, &work)
+        }
+    };
+    let results = results.map_err(|message| {
+        printer.error(&format!("rank {}: {message}", cluster.rank()));
+        Failure::User
+    })?;
+    Ok(results.map(|all| {
+        let mut store = tumen_ensemble::TraceStore::new();
+        for (index, bytes) in (0_u64..).zip(all) {
+            store.add_bytes(index, bytes);
+        }
+        store
+    }))
+}
