@@ -197,6 +197,10 @@ fn run(
         sharding::check_inputs(manifest, &plan, &other_inputs).map_err(|e| fail(&e, printer))?;
     }
     if args.shard.is_some() {
+        if cluster.is_distributed() {
+            printer.error("`--shard` under MPI is not supported: run the slices as separate jobs");
+            return Err(Failure::User);
+        }
         return sharding::run_shard(args, &prepared, &plan, other_inputs, printer);
     }
     if cluster.is_distributed() && manifest.is_none() {

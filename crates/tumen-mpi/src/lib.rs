@@ -318,12 +318,18 @@ fn root(
 ) -> Result<Vec<Vec<u8>>, String> {
     let queue = Queue::new(total);
     let serve = |queue: &Queue| {
-        use mpi::point_to_point::{Destination as _, Source as _};
+        use mpi::point_to_point::{Destination as _, MatchedReceiveVec as _, Source as _};
         use mpi::topology::Communicator as _;
         let world = mpi::topology::SimpleCommunicator::world();
         let mut active = size - 1;
         while active > 0 {
-            let (message, status) = world.any_process().receive_vec::<u8>();
+            // Poll, sleeping between probes: a blocking receive busy-waits in Open MPI and
+            // would take a core from rank 0's own replicas.
+            let Some(matched) = world.any_process().immediate_matched_probe() else {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                continue;
+            };
+            let (message, status) = matched.matched_receive_vec::<u8>();
             let source = status.source_rank();
             if status.tag() == FAILED {
                 queue.fail(format!(
