@@ -23,6 +23,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Items' results, with their indices.
+type Batch = Vec<(u64, Vec<u8>)>;
+
 /// One item's work: the results of `indices`, in order.
 pub type Work<'a> = &'a (dyn Fn(&[u64]) -> Result<Vec<Vec<u8>>, String> + Sync);
 
@@ -279,7 +282,7 @@ fn read_u64(bytes: &mut &[u8]) -> Result<u64, String> {
     allow(dead_code, reason = "the wire format, used with MPI and in tests")
 )]
 /// `[k][index, length, bytes]*` → `(k, results)`.
-fn decode_results(mut bytes: &[u8]) -> Result<(u64, Vec<(u64, Vec<u8>)>), String> {
+fn decode_results(mut bytes: &[u8]) -> Result<(u64, Batch), String> {
     let k = read_u64(&mut bytes)?;
     let mut results = Vec::new();
     while !bytes.is_empty() {

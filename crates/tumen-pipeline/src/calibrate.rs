@@ -848,6 +848,10 @@ pub fn posterior_ensemble(
 ///
 /// # Errors
 /// When the plan cannot be made.
+#[expect(
+    clippy::type_complexity,
+    reason = "a plan and its closure; a named type would need a boxed closure"
+)]
 pub fn posterior_plan<'a>(
     prepared: &Prepared,
     request: &RunRequest,
