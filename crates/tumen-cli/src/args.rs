@@ -59,6 +59,10 @@ pub(crate) enum Command {
     /// Sobol (and with `--morris`, Morris) sensitivity of a scenario's outputs (ARD, targets,
     /// yearly totals) to its uncertain parameters; writes `sobol.csv` (and `morris.csv`).
     Sensitivity(SensitivityArgs),
+    /// Merge the slices of a sharded run (`tumen run --shard i/n` in `n` processes, for
+    /// example a Slurm job array) into the outputs of the run in one process, byte for byte;
+    /// a missing, duplicated or unfinished slice, or one from another run, is refused.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +250,27 @@ pub(crate) struct RunArgs {
     /// the run ends.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) checkpoint_every: Option<u32>,
+    /// Run only slice `i` of `n` of the replicas (replica `r` is in slice `r mod n + 1`) and
+    /// write their traces and a manifest (`shard.json`, written last) into `--output`, for
+    /// `tumen merge` (Slurm job arrays, HTCondor, FabSim3).
+    #[arg(long, value_name = "i/n")]
+    pub(crate) shard: Option<tumen_pipeline::shard::Shard>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The shard directories (written by `--shard i/n`), every slice once, in any order.
+    #[arg(required = true, value_name = "DIR")]
+    pub(crate) shards: Vec<PathBuf>,
+    /// Output directory of the merged run.
+    #[arg(long, short, value_name = "DIR", default_value = "tumen-out")]
+    pub(crate) output: PathBuf,
+    /// Threads (default: all cores); the output does not depend on it.
+    #[arg(long, value_name = "J")]
+    pub(crate) jobs: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -338,6 +363,8 @@ impl RunArgs {
             checkpoints: None,
             command_line: std::env::args().collect(),
             replica_outputs: self.replica_outputs,
+            shard: self.shard,
+            replay: None,
         }
     }
 }

@@ -209,6 +209,7 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         posterior: None,
         no_posterior: false,
         checkpoint_every: Some(file.checkpoint_every),
+        shard: None,
     };
     Ok((run, fingerprint))
 }

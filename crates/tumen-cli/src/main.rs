@@ -7,8 +7,9 @@ mod checkpointing;
 mod compare;
 mod printer;
 mod report;
+mod sharding;
 
-use args::{Cli, Command, RunArgs, ValidateArgs};
+use args::{Cli, Command, MergeArgs, RunArgs, ValidateArgs};
 use clap::Parser as _;
 use printer::Printer;
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ use tumen_pipeline::{Plan, Prepared, Progress, ScenarioSource};
 use tumen_scenario::LoadOptions;
 
 /// How a command failed.
-enum Failure {
+pub(crate) enum Failure {
     /// The user's input is wrong (exit code 1). The message has been printed.
     User,
     /// Something else went wrong (exit code 2).
@@ -44,12 +45,24 @@ fn main() -> ExitCode {
         || matches!(&cli.command, Command::Resume(args) if args.quiet)
         || matches!(&cli.command, Command::Compare(args) if args.quiet)
         || matches!(&cli.command, Command::Calibrate(args) if args.quiet)
-        || matches!(&cli.command, Command::Sensitivity(args) if args.quiet);
-    let printer = Printer::new(quiet);
+        || matches!(&cli.command, Command::Sensitivity(args) if args.quiet)
+        || matches!(&cli.command, Command::Merge(args) if args.quiet);
+    let cluster = match tumen_mpi::Cluster::init() {
+        Ok(cluster) => cluster,
+        Err(message) => {
+            Printer::new(quiet).error(&message);
+            return ExitCode::from(1);
+        }
+    };
+    // Under MPI only rank 0 speaks, except for errors.
+    let printer = Printer::new(quiet || cluster.rank() > 0);
     let result = match cli.command {
-        Command::Run(args) => run(&args, &printer, None),
+        Command::Run(args) => run(&args, &printer, None, None, &cluster),
+        Command::Merge(args) => merge(&args, &printer),
         Command::Resume(args) => match checkpointing::load(&args, &printer) {
-            Ok((run_args, fingerprint)) => run(&run_args, &printer, Some(fingerprint)),
+            Ok((run_args, fingerprint)) => {
+                run(&run_args, &printer, Some(fingerprint), None, &cluster)
+            }
             Err(failure) => Err(failure),
         },
         Command::Validate(args) => validate(&args, &printer),
@@ -60,15 +73,20 @@ fn main() -> ExitCode {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::User) => ExitCode::from(1),
+    let code = match result {
+        Ok(()) => 0,
+        Err(Failure::User) => 1,
         Err(Failure::Internal(error)) => {
             printer.error(&format!("{error:#}"));
             printer.note("this is a bug or an environment problem; please report it with the command line above");
-            ExitCode::from(2)
+            2
         }
+    };
+    if code != 0 {
+        // Under MPI a failing rank ends the job (its error is printed above).
+        cluster.abort_if_distributed(i32::from(code));
     }
+    ExitCode::from(code)
 }
 
 /// Loads a scenario and prints its diagnostics; warnings fail under `--strict`.
@@ -89,7 +107,7 @@ fn load(
 }
 
 /// Prints a pipeline error (with its diagnostics) and says how the command fails.
-fn fail(error: &tumen_pipeline::Error, printer: &Printer) -> Failure {
+pub(crate) fn fail(error: &tumen_pipeline::Error, printer: &Printer) -> Failure {
     if let tumen_pipeline::Error::Invalid { diagnostics } = error {
         for diagnostic in diagnostics {
             printer.diagnostic(diagnostic);
@@ -104,7 +122,7 @@ fn fail(error: &tumen_pipeline::Error, printer: &Printer) -> Failure {
 }
 
 /// A progress bar as the pipeline's progress.
-struct Bar(indicatif::ProgressBar);
+pub(crate) struct Bar(pub(crate) indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn set(&self, done: u64) {
@@ -117,9 +135,22 @@ impl Progress for Bar {
 }
 
 /// `tumen run`, or `tumen resume` when `resuming` holds the fingerprint recorded by the
-/// interrupted run.
-fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), Failure> {
+/// interrupted run, or `tumen merge` when `merging` holds the slices.
+fn run(
+    args: &RunArgs,
+    printer: &Printer,
+    resuming: Option<u64>,
+    merging: Option<tumen_pipeline::shard::Collected>,
+    cluster: &tumen_mpi::Cluster,
+) -> Result<(), Failure> {
     let mut request = args.request();
+    let manifest = merging.map(|collected| {
+        request.replay = Some(std::sync::Arc::new(collected.traces));
+        collected.manifest
+    });
+    if manifest.is_some() {
+        request.command_line = sharding::one_process_command_line(args);
+    }
     let prepared = load(
         &request.source(),
         &request.load_options(),
@@ -160,6 +191,28 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
             resume: resuming.is_some(),
         });
         plan.request.checkpoints.clone_from(&request.checkpoints);
+    }
+    let other_inputs = sharding::other_inputs(args).map_err(|e| fail(&e, printer))?;
+    if let Some(manifest) = &manifest {
+        sharding::check_inputs(manifest, &plan, &other_inputs).map_err(|e| fail(&e, printer))?;
+    }
+    if args.shard.is_some() {
+        if cluster.is_distributed() {
+            printer.error("`--shard` under MPI is not supported: run the slices as separate jobs");
+            return Err(Failure::User);
+        }
+        return sharding::run_shard(args, &prepared, &plan, other_inputs, printer);
+    }
+    if cluster.is_distributed() && manifest.is_none() {
+        if args.checkpoint_every.is_some() {
+            printer.error("`--checkpoint-every` under MPI is not supported yet");
+            return Err(Failure::User);
+        }
+        match sharding::distribute(args, &prepared, &plan, cluster, printer)? {
+            // A worker rank: its replicas went to rank 0, which writes.
+            None => return Ok(()),
+            Some(traces) => plan.request.replay = Some(std::sync::Arc::new(traces)),
+        }
     }
     for note in &plan.notes {
         printer.note(note);
@@ -282,6 +335,20 @@ fn run(args: &RunArgs, printer: &Printer, resuming: Option<u64>) -> Result<(), F
         checkpointing::finish(&args.output, printer);
     }
     Ok(())
+}
+
+/// `tumen merge`: the slices checked against each other, then the run they split, with their
+/// traces replayed instead of simulated.
+fn merge(args: &MergeArgs, printer: &Printer) -> Result<(), Failure> {
+    let collected = tumen_pipeline::shard::collect(&args.shards).map_err(|e| fail(&e, printer))?;
+    let run_args = sharding::merged_run_args(args, &collected.manifest, printer)?;
+    run(
+        &run_args,
+        printer,
+        None,
+        Some(collected),
+        &tumen_mpi::Cluster::single(),
+    )
 }
 
 fn validate(args: &ValidateArgs, printer: &Printer) -> Result<(), Failure> {

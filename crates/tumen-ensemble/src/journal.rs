@@ -70,6 +70,55 @@ impl DayOwned {
     }
 }
 
+/// Encodes one day as the journal and the traces store it, appending to `bytes`.
+pub(crate) fn encode_day(view: &DayView<'_>, bytes: Vec<u8>) -> Result<Vec<u8>, ObserverError> {
+    let record = DayRef {
+        day: view.day.0,
+        location_counts: view.location_counts,
+        link_counts: view.link_counts,
+        agents_total: view.agents_total,
+        spawned_today: view.spawned_today,
+        raw_total: view.raw_total,
+        debt: view.debt,
+        camp: view.camp,
+        link_open: view.link_open,
+        status_counts: view.status_counts,
+        events: view.events,
+        enforcement: view.enforcement,
+    };
+    postcard::to_extend(&record, bytes).map_err(|e| ObserverError {
+        message: format!("cannot encode day {}: {e}", view.day.0),
+    })
+}
+
+/// Replays `days` encoded days (days 0, 1, … in order, nothing after them) into `observer`.
+///
+/// # Errors
+/// Why the bytes are not such days (a message), or the observer's error.
+pub(crate) fn replay(bytes: &[u8], observer: &mut dyn Observer, days: u32) -> Result<(), String> {
+    let mut rest = bytes;
+    let mut expected = 0_u32;
+    while !rest.is_empty() {
+        let (record, tail): (DayOwned, &[u8]) = postcard::take_from_bytes(rest)
+            .map_err(|e| format!("day {expected} cannot be read: {e}"))?;
+        if record.day != expected {
+            return Err(format!(
+                "day {} where day {expected} was expected",
+                record.day
+            ));
+        }
+        observer
+            .on_day(&record.view())
+            .map_err(|e| format!("day {expected}: {e}"))?;
+        expected += 1;
+        rest = tail;
+    }
+    if expected != days {
+        return Err(format!("{expected} days where {days} were expected"));
+    }
+    Ok(())
+}
+
 /// Where the journal stood at a checkpoint: its length and the FNV-1a hash of those bytes.
 /// It is the only observer record a checkpointed replica saves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,24 +169,8 @@ pub(crate) struct Journaled<O> {
 impl<O: Observer> Observer for Journaled<O> {
     fn on_day(&mut self, view: &DayView<'_>) -> Result<(), ObserverError> {
         self.inner.on_day(view)?;
-        let record = DayRef {
-            day: view.day.0,
-            location_counts: view.location_counts,
-            link_counts: view.link_counts,
-            agents_total: view.agents_total,
-            spawned_today: view.spawned_today,
-            raw_total: view.raw_total,
-            debt: view.debt,
-            camp: view.camp,
-            link_open: view.link_open,
-            status_counts: view.status_counts,
-            events: view.events,
-            enforcement: view.enforcement,
-        };
         let pending = std::mem::take(&mut self.pending);
-        self.pending = postcard::to_extend(&record, pending).map_err(|e| ObserverError {
-            message: format!("cannot encode day {} for the journal: {e}", view.day.0),
-        })?;
+        self.pending = encode_day(view, pending)?;
         Ok(())
     }
 }
@@ -208,28 +241,7 @@ impl<O: Observer> Journaled<O> {
                 "the journal's contents do not match the hash in its checkpoint".to_owned(),
             ));
         }
-        let mut rest = kept;
-        let mut expected = 0_u32;
-        while !rest.is_empty() {
-            let (record, tail): (DayOwned, &[u8]) = postcard::take_from_bytes(rest)
-                .map_err(|e| corrupt(format!("day {expected} cannot be read: {e}")))?;
-            if record.day != expected {
-                return Err(corrupt(format!(
-                    "day {} where day {expected} was expected",
-                    record.day
-                )));
-            }
-            inner
-                .on_day(&record.view())
-                .map_err(|e| RunError::Engine(e.into()))?;
-            expected += 1;
-            rest = tail;
-        }
-        if expected != days {
-            return Err(corrupt(format!(
-                "the journal has {expected} days, the checkpoint is of day {days}"
-            )));
-        }
+        replay(kept, &mut inner, days).map_err(corrupt)?;
         if bytes.len() > length {
             let file = std::fs::OpenOptions::new()
                 .write(true)

@@ -34,6 +34,9 @@
 //! ```
 
 mod journal;
+pub mod trace;
+
+pub use trace::{Trace, TraceStore};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -155,6 +158,22 @@ pub enum RunError {
         path: PathBuf,
         /// Why.
         source: CheckpointError,
+    },
+    /// A replica's scenario cannot be made (see [`Spec::scenario_of`]).
+    #[error("replica {index}: {message}")]
+    Scenario {
+        /// The replica.
+        index: u64,
+        /// Why.
+        message: String,
+    },
+    /// A trace to replay is missing, damaged or not the replica's.
+    #[error("trace of {origin}: {message}")]
+    Trace {
+        /// The file or replica.
+        origin: String,
+        /// Why.
+        message: String,
     },
     /// A checkpoint cannot be read or written.
     #[error("cannot {action} the checkpoint `{}`: {source}", path.display())]
@@ -316,6 +335,106 @@ pub fn run_replica<O: Observer>(
     Ok((simulation, observer.inner))
 }
 
+/// Replica `index`'s scenario: a per-replica scenario function, for example parameters drawn
+/// from a posterior for replica `index`.
+pub type ScenarioOf<'a> = &'a (dyn Fn(u64) -> Result<Scenario, String> + Sync);
+
+/// What the replica loop runs: the replicas of a scenario, how each is made, and where their
+/// days come from (simulated here, or replayed from traces recorded elsewhere).
+#[derive(Clone, Copy)]
+pub struct Spec<'a> {
+    /// The scenario (every replica's, unless `scenario_of` says otherwise); its network and
+    /// dates lay the ensemble out.
+    pub scenario: &'a Scenario,
+    /// Replica `i`'s own scenario, when replicas differ by more than their seed. It must keep
+    /// `scenario`'s network and period.
+    pub scenario_of: Option<ScenarioOf<'a>>,
+    /// The run's seed: replica `i` uses [`replica_seed`]`(seed, i)`.
+    pub seed: u64,
+    /// Replicas in the run.
+    pub replicas: u64,
+    /// The engine.
+    pub kind: EngineKind,
+    /// Checkpoints (see [`Checkpoints`]).
+    pub checkpoints: Option<&'a Checkpoints>,
+    /// Replay these traces instead of simulating (merging shards, or traces sent by MPI
+    /// ranks).
+    pub replay: Option<&'a TraceStore>,
+}
+
+impl<'a> Spec<'a> {
+    /// `replicas` replicas of `scenario`, simulated here, without checkpoints.
+    #[must_use]
+    pub fn new(scenario: &'a Scenario, seed: u64, replicas: u64, kind: EngineKind) -> Self {
+        Self {
+            scenario,
+            scenario_of: None,
+            seed,
+            replicas,
+            kind,
+            checkpoints: None,
+            replay: None,
+        }
+    }
+
+    /// Replica `index`'s scenario, made by `scenario_of` or borrowed.
+    ///
+    /// # Errors
+    /// [`RunError::Scenario`] when `scenario_of` fails.
+    pub fn scenario_for(&self, index: u64) -> Result<std::borrow::Cow<'a, Scenario>, RunError> {
+        match self.scenario_of {
+            Some(make) => make(index)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|message| RunError::Scenario { index, message }),
+            None => Ok(std::borrow::Cow::Borrowed(self.scenario)),
+        }
+    }
+
+    /// Simulates replica `index` and records its days as a [`Trace`] (a shard's or an MPI
+    /// rank's share of the work). With checkpoints, it saves and resumes as [`run_replica`].
+    ///
+    /// # Errors
+    /// As [`run_replica`], and [`RunError::Scenario`].
+    pub fn record(&self, index: u64, progress: &dyn ReplicaProgress) -> Result<Trace, RunError> {
+        let scenario = self.scenario_for(index)?;
+        let seed = replica_seed(self.seed, index);
+        let on_day = |day: u32| progress.day(index, day);
+        let (simulation, recorder) = run_replica(
+            &scenario,
+            seed,
+            index,
+            self.kind,
+            |_| trace::Recorder::default(),
+            self.checkpoints,
+            &on_day,
+        )?;
+        progress.replica_done(index);
+        Ok(Trace {
+            index,
+            seed,
+            population: simulation.population(),
+            days: recorder.days,
+            records: recorder.records,
+        })
+    }
+}
+
+/// Records the traces of replicas `indices` in parallel (on the current rayon pool), in the
+/// order given.
+///
+/// # Errors
+/// The first error of any replica.
+pub fn record_traces(
+    spec: &Spec<'_>,
+    indices: &[u64],
+    progress: &dyn ReplicaProgress,
+) -> Result<Vec<Trace>, RunError> {
+    indices
+        .par_iter()
+        .map(|&index| spec.record(index, progress))
+        .collect()
+}
+
 /// Runs `replicas` replicas in parallel (on the current rayon pool) and calls `done` after
 /// each one (for a progress bar).
 ///
@@ -334,8 +453,7 @@ pub fn run(
 /// As [`run`], with one more observer per replica, made by `extra` from the replica's index
 /// and returned in replica order (for example the seed's system observer), with checkpoints
 /// when `checkpoints` is given (see [`Checkpoints`]), and with the days of every replica
-/// reported to `progress` as well as their ends. This is the one replica loop: a single run
-/// is a one-replica ensemble.
+/// reported to `progress` as well as their ends. A shorthand for [`run_spec`].
 ///
 /// # Errors
 /// The first error of any replica.
@@ -348,19 +466,74 @@ pub fn run_with<O: Observer + Send>(
     extra: impl Fn(u64) -> O + Sync,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Ensemble, Vec<O>), RunError> {
-    let results: Result<Vec<(Replica, O)>, RunError> = (0..replicas)
+    let spec = Spec {
+        checkpoints,
+        ..Spec::new(scenario, seed, replicas, kind)
+    };
+    run_spec(&spec, progress, |index, _| extra(index))
+}
+
+/// The one replica loop: every replica of `spec` in parallel (on the current rayon pool),
+/// each with the observers the ensemble needs and one more made by `extra` from the replica's
+/// index and scenario, returned in replica order. A single run is a one-replica ensemble; a
+/// posterior ensemble gives each replica its scenario ([`Spec::scenario_of`]); a merge of
+/// shards or an MPI run replays traces ([`Spec::replay`]) through the same observers.
+///
+/// # Errors
+/// The first error of any replica.
+pub fn run_spec<O: Observer + Send>(
+    spec: &Spec<'_>,
+    progress: &dyn ReplicaProgress,
+    extra: impl Fn(u64, &Scenario) -> O + Sync,
+) -> Result<(Ensemble, Vec<O>), RunError> {
+    let results: Result<Vec<(Replica, O)>, RunError> = (0..spec.replicas)
         .into_par_iter()
         .map(|index| {
-            let seed = replica_seed(seed, index);
+            let scenario = spec.scenario_for(index)?;
+            let seed = replica_seed(spec.seed, index);
             let make = |model: &Model| {
                 (
                     FleeTableObserver::for_model(model),
-                    (Counts(Vec::new()), extra(index)),
+                    (Counts(Vec::new()), extra(index, &scenario)),
                 )
             };
-            let on_day = |day: u32| progress.day(index, day);
-            let (simulation, observers) =
-                run_replica(scenario, seed, index, kind, make, checkpoints, &on_day)?;
+            let (observers, population) = match spec.replay {
+                Some(store) => {
+                    let trace = store.get(index)?;
+                    if trace.seed != seed {
+                        return Err(RunError::Trace {
+                            origin: format!("replica {index}"),
+                            message: format!(
+                                "it ran with seed {}, this run's replica {index} has seed {seed}",
+                                trace.seed
+                            ),
+                        });
+                    }
+                    let model = Model::new(scenario.as_ref().clone())?;
+                    let mut observers = make(&model);
+                    trace
+                        .replay(&mut observers)
+                        .map_err(|message| RunError::Trace {
+                            origin: format!("replica {index}"),
+                            message,
+                        })?;
+                    progress.day(index, trace.days);
+                    (observers, trace.population)
+                }
+                None => {
+                    let on_day = |day: u32| progress.day(index, day);
+                    let (simulation, observers) = run_replica(
+                        &scenario,
+                        seed,
+                        index,
+                        spec.kind,
+                        make,
+                        spec.checkpoints,
+                        &on_day,
+                    )?;
+                    (observers, simulation.population())
+                }
+            };
             let (table, (Counts(location_counts), extra)) = observers;
             let table = table.into_table();
             progress.replica_done(index);
@@ -370,13 +543,14 @@ pub fn run_with<O: Observer + Send>(
                     validation: Validation::of(&table),
                     table,
                     location_counts,
-                    population: simulation.population(),
+                    population,
                 },
                 extra,
             ))
         })
         .collect();
     let (replicas, extras): (Vec<Replica>, Vec<O>) = results?.into_iter().unzip();
+    let scenario = spec.scenario;
     let model = Model::new(scenario.clone())?;
     let mut camp = vec![false; scenario.network.location_count()];
     for id in &model.reported_camps {

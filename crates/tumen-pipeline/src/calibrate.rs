@@ -50,7 +50,6 @@ use crate::run::{EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_p
 use crate::scenario::{Prepared, ScenarioSource};
 use crate::summary::PARAMETER_AND_SEED;
 use jiff::civil::Date;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -62,7 +61,7 @@ use tumen_calibrate::score::{
 };
 use tumen_core::Scenario;
 use tumen_engine::EngineKind;
-use tumen_ensemble::{Ensemble, Replica, ReplicaProgress, replica_seed};
+use tumen_ensemble::{Ensemble, Replica, ReplicaProgress};
 use tumen_output::{
     DailyObserver, SystemEnsemble, SystemLayout, SystemObserver, SystemRecord, TargetOutcome,
     TargetRow,
@@ -837,45 +836,48 @@ pub fn posterior_ensemble(
     setup: &Parameterised,
     thetas: &[Vec<f64>],
 ) -> Result<RunOutput, Error> {
+    let (plan, hook) = posterior_plan(prepared, request, setup, thetas)?;
+    let mut output = plan.execute_with(&crate::NoProgress, Some(&hook))?;
+    mark_posterior(&mut output, setup);
+    Ok(output)
+}
+
+/// The plan of a posterior ensemble and its per-replica scenario function (replica `i` runs
+/// with `thetas[i]`), for the one replica loop ([`Plan::execute_with`], or
+/// [`Plan::execute_shard`] for a slice).
+///
+/// # Errors
+/// When the plan cannot be made.
+#[expect(
+    clippy::type_complexity,
+    reason = "a plan and its closure; a named type would need a boxed closure"
+)]
+pub fn posterior_plan<'a>(
+    prepared: &Prepared,
+    request: &RunRequest,
+    setup: &'a Parameterised,
+    thetas: &'a [Vec<f64>],
+) -> Result<(Plan, impl Fn(u64) -> Result<Scenario, String> + Sync + 'a), Error> {
     let mut request = request.clone();
     request.replicas = Some(thetas.len() as u64);
-    let plan = Plan::new(prepared, &request)?;
-    let scenario = prepared.scenario();
-    let mechanisms = scenario.mechanisms.any();
-    let started = Instant::now();
-    let runs: Vec<_> = thetas
-        .par_iter()
-        .enumerate()
-        .map(|(index, theta)| {
-            let index = index as u64;
-            let scenario = setup.scenario(theta, request.days)?;
-            // run_with gives its one replica the seed replica_seed(s, 0): choose s so that
-            // replica i of the forecast has its own stream.
-            let seed = replica_seed(request.seed, index);
-            run_one(&scenario, seed, mechanisms, index == 0)
-        })
-        .collect::<Result<_, Error>>()?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let mut ensemble: Option<Ensemble> = None;
-    let mut records = Vec::new();
-    let mut daily = tumen_output::Daily::default();
-    for (replica, shell, record, first) in runs {
-        records.extend(record);
-        if let Some(first) = first {
-            daily = first;
-        }
-        ensemble
-            .get_or_insert_with(|| Ensemble {
-                replicas: Vec::new(),
-                ..shell
-            })
-            .replicas
-            .push(replica);
-    }
-    let ensemble = ensemble.ok_or_else(|| {
-        Error::Request("the posterior ensemble needs at least one replica".to_owned())
-    })?;
-    let mut summary = plan.summary(&ensemble, wall_seconds);
+    let mut plan = Plan::new(prepared, &request)?;
+    // A posterior ensemble runs on the count engine.
+    plan.engine = EngineKind::Counts;
+    let days = request.days;
+    let hook = move |index: u64| {
+        let theta = usize::try_from(index)
+            .ok()
+            .and_then(|i| thetas.get(i))
+            .ok_or_else(|| format!("no parameters were drawn for replica {index}"))?;
+        setup.scenario(theta, days).map_err(|e| e.to_string())
+    };
+    Ok((plan, hook))
+}
+
+/// Says in `output`'s summary that its bands include parameter uncertainty, drawn for
+/// `setup`'s parameters.
+fn mark_posterior(output: &mut RunOutput, setup: &Parameterised) {
+    let summary = &mut output.summary;
     if let Some(ensemble_summary) = &mut summary.ensemble {
         ensemble_summary.uncertainty = PARAMETER_AND_SEED;
     }
@@ -884,24 +886,9 @@ pub fn posterior_ensemble(
         setup.parameters.len(),
         setup.parameters.names().collect::<Vec<_>>().join(", ")
     ));
-    let system = mechanisms.then(|| SystemEnsemble {
-        layout: SystemLayout::of(scenario),
-        replicas: records,
-    });
-    Ok(RunOutput {
-        summary,
-        record: plan.record.clone().finish(),
-        ensemble,
-        system,
-        daily,
-        network: plan.network.clone(),
-        ensemble_outputs: true,
-        targets: prepared.targets.clone(),
-        evaluation: prepared.evaluation.clone(),
-        incidents: crate::write::incidents(scenario),
-        formats: Vec::new(),
-        replica_outputs: false,
-    })
+    output.ensemble_outputs = true;
+    output.formats = Vec::new();
+    output.replica_outputs = false;
 }
 
 /// Writes `parameters.csv`: `replica,seed,<parameter>...`, the parameters each replica of
@@ -1002,6 +989,24 @@ pub fn run_with_posterior(
     request: &RunRequest,
     posterior: &Posterior,
 ) -> Result<(RunOutput, Vec<Vec<f64>>), Error> {
+    let (setup, thetas) = posterior_draws(prepared, request, posterior)?;
+    let mut output = posterior_ensemble(prepared, request, &setup, &thetas)?;
+    output.formats.clone_from(&request.formats);
+    output.replica_outputs = request.replica_outputs;
+    Ok((output, thetas))
+}
+
+/// The parameterised scenario of `tumen run --posterior` and each replica's parameters, drawn
+/// from `posterior` (see [`run_with_posterior`]); with [`posterior_plan`], a shard of such a
+/// run.
+///
+/// # Errors
+/// [`Error::Request`] for a posterior without particles or with a key the scenario lacks.
+pub fn posterior_draws(
+    prepared: &Prepared,
+    request: &RunRequest,
+    posterior: &Posterior,
+) -> Result<(Parameterised, Vec<Vec<f64>>), Error> {
     if posterior.particles.is_empty() {
         return Err(Error::Request("the posterior has no particles".to_owned()));
     }
@@ -1037,8 +1042,5 @@ pub fn run_with_posterior(
         usize::try_from(replicas).unwrap_or(usize::MAX),
         request.seed ^ 0x504f_5354,
     );
-    let mut output = posterior_ensemble(prepared, request, &setup, &thetas)?;
-    output.formats.clone_from(&request.formats);
-    output.replica_outputs = request.replica_outputs;
-    Ok((output, thetas))
+    Ok((setup, thetas))
 }

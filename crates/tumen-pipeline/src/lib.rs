@@ -37,6 +37,7 @@ mod record;
 mod run;
 mod scenario;
 pub mod sensitivity;
+pub mod shard;
 mod summary;
 mod write;
 

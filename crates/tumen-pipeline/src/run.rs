@@ -82,6 +82,10 @@ pub struct RunRequest {
     /// Also write every replica's Flee table as `RUNS/replica-<i>/out.csv`, FabFlee's ensemble
     /// layout, which its ensemble scripts (`plot_flee_uq_output`, `plot_flee_forecast`) read.
     pub replica_outputs: bool,
+    /// Run only this slice of the replicas and return their traces ([`Plan::execute_shard`]).
+    pub shard: Option<crate::shard::Shard>,
+    /// Replay these traces instead of simulating (a merge of shards).
+    pub replay: Option<std::sync::Arc<tumen_ensemble::TraceStore>>,
 }
 
 impl RunRequest {
@@ -194,6 +198,38 @@ impl Plan {
     /// # Errors
     /// [`Error::Run`] when a replica stops.
     pub fn execute(&self, progress: &dyn Progress) -> Result<RunOutput, Error> {
+        self.execute_with(progress, None)
+    }
+
+    /// The replica loop's specification for this plan, with `scenario_of` giving each
+    /// replica its own scenario (a posterior ensemble) and the request's traces to replay
+    /// (a merge of shards), if any.
+    #[must_use]
+    pub fn spec<'a>(
+        &'a self,
+        scenario_of: Option<tumen_ensemble::ScenarioOf<'a>>,
+    ) -> tumen_ensemble::Spec<'a> {
+        tumen_ensemble::Spec {
+            scenario: self.prepared.scenario(),
+            scenario_of,
+            seed: self.request.seed,
+            replicas: self.replicas,
+            kind: self.engine,
+            checkpoints: self.request.checkpoints.as_ref(),
+            replay: self.request.replay.as_deref(),
+        }
+    }
+
+    /// [`Plan::execute`] with `scenario_of` giving replica `i` its own scenario (for example
+    /// parameters drawn from a posterior): the one replica loop for every kind of run.
+    ///
+    /// # Errors
+    /// [`Error::Run`] when a replica stops.
+    pub fn execute_with(
+        &self,
+        progress: &dyn Progress,
+        scenario_of: Option<tumen_ensemble::ScenarioOf<'_>>,
+    ) -> Result<RunOutput, Error> {
         let scenario = self.prepared.scenario();
         let mechanisms = scenario.mechanisms.any();
         let single = self.replicas == 1;
@@ -204,25 +240,19 @@ impl Plan {
         }
         let reporter = Reporter { progress, single };
         let started = Instant::now();
-        let extra = |index: u64| {
+        let extra = |index: u64, scenario: &tumen_core::Scenario| {
             (
                 mechanisms.then(SystemObserver::new),
                 (index == 0).then(|| DailyObserver::new(scenario)),
             )
         };
-        let (ensemble, extras) = tumen_ensemble::run_with(
-            scenario,
-            self.request.seed,
-            self.replicas,
-            self.engine,
-            &reporter,
-            extra,
-            self.request.checkpoints.as_ref(),
-        )
-        .map_err(|source| Error::Run {
-            scenario: scenario.name.clone(),
-            source,
-        })?;
+        let (ensemble, extras) =
+            tumen_ensemble::run_spec(&self.spec(scenario_of), &reporter, extra).map_err(
+                |source| Error::Run {
+                    scenario: scenario.name.clone(),
+                    source,
+                },
+            )?;
         let wall_seconds = started.elapsed().as_secs_f64();
         let mut daily = Daily::default();
         let mut records = Vec::new();

@@ -255,6 +255,7 @@ impl NativeScenario {
             checkpoints: None,
             command_line: Vec::new(),
             replica_outputs: false,
+            ..RunRequest::default()
         };
         let options = request.load_options();
         let reloaded;

@@ -9,6 +9,7 @@ mod common;
 mod calibrate;
 mod record;
 mod report;
+mod shards;
 mod system;
 
 use common::{copy_dir, scenario, tumen};
