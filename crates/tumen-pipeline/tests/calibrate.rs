@@ -262,17 +262,17 @@ fn series_scale_multiplies_the_spawn_driver_and_so_the_people_spawned() {
     }
     // The camps' series are data: untouched.
     assert_eq!(one.observations.camps, two.observations.camps);
-    // The people spawned double (data-driven spawning: the daily increase of the driver).
+    // The people spawned double (data-driven spawning: the daily increase of the driver;
+    // Flee's integer truncation of the interpolated total allows a few people either way).
     let people = |scenario: &tumen_core::Scenario| {
         let (replica, ..) = tumen_pipeline::calibrate::run_one(scenario, 9, false, false).unwrap();
-        let last = replica.table.rows.last().unwrap();
-        last.sim.iter().sum::<u64>()
+        replica.population
     };
     let (p1, p2) = (people(&one), people(&two));
-    assert!(p1 > 0);
+    assert!(p1 > 1000);
     assert!(
-        (2 * p1).abs_diff(p2) <= p1 / 20,
-        "camps hold {p1} at factor 1 and {p2} at factor 2"
+        (2 * p1).abs_diff(p2) <= p1 / 100,
+        "{p1} people spawned at factor 1 and {p2} at factor 2"
     );
     assert_eq!(setup.own_values(&one), [Some(1.0)]);
     // A negative factor is refused with the key named.
