@@ -366,6 +366,10 @@ fn calibrate(
 /// returns the files written and the outputs left out. Runs with the GIL released.
 #[pyfunction]
 #[pyo3(signature = (path, *, samples, output, params=None, morris=None, seed=1, jobs=None))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the keyword arguments of `tumen.sensitivity`, as the command's options"
+)]
 fn sensitivity(
     py: Python<'_>,
     path: Option<PathBuf>,
