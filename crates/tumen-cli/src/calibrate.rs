@@ -61,7 +61,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), F
         ));
     }
     printer.done(&format!(
-        "Wrote {} files in `{}` (posterior.csv, generations.csv, score.json, forecast/)",
+        "Wrote {} files in `{}` (posterior.csv, generations.csv, score.json, report.html, forecast/)",
         files.len(),
         args.output.display()
     ));

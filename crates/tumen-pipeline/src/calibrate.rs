@@ -8,7 +8,13 @@
 //!   value is set on the loaded scenario's settings (numbers as numbers, integer settings
 //!   rounded, boolean settings true at 0.5 and above); or
 //! - any other key: a `--set` key path of `scenario.toml` (native scenarios only), applied as
-//!   the override `key=value` when the scenario is loaded (`push[0].per_capita`).
+//!   the override `key=value` when the scenario is loaded (`push[0].per_capita`);
+//! - a scale factor of a dated series (issue 12): `series.scale` (or `series.total.scale`)
+//!   multiplies the spawn driver, the `total` series of `data_layout.csv` whose daily increase
+//!   data-driven spawning places (any Flee scenario; the camps' series are data and are not
+//!   scaled), and `<key>.scale` multiplies every value of the dated series `<key>` of
+//!   `scenario.toml` (an array of `[date, value]` pairs: `asylum.rate.scale`,
+//!   `enforcement.region[0].baseline.scale`). A factor's own value is 1.
 //!
 //! The scenario's files are read once into memory; each particle re-loads the scenario from
 //! memory with its overrides (a few milliseconds for the flagship, see BENCHMARKS.md).
@@ -330,11 +336,17 @@ impl Parameterised {
     pub fn scenario(&self, theta: &[f64], days: Option<u32>) -> Result<Scenario, Error> {
         let mut overrides = Vec::new();
         let mut settings = Vec::new();
+        let mut driver_scale = None;
         for (parameter, &value) in self.parameters.parameters().iter().zip(theta) {
-            if is_settings_key(&parameter.name) {
-                settings.push((parameter.name.as_str(), value));
+            let key = parameter.name.as_str();
+            if is_settings_key(key) {
+                settings.push((key, value));
+            } else if is_driver_scale_key(key) {
+                driver_scale = Some((key, value));
+            } else if let Some(path) = key.strip_suffix(SCALE_SUFFIX) {
+                overrides.push(self.scaled_series_override(key, path, value)?);
             } else {
-                overrides.push(format!("{}={value:?}", parameter.name));
+                overrides.push(format!("{key}={value:?}"));
             }
         }
         let options = LoadOptions {
@@ -346,7 +358,60 @@ impl Parameterised {
         for (key, value) in settings {
             set_setting(&mut loaded.scenario.settings, key, value)?;
         }
+        if let Some((key, factor)) = driver_scale {
+            scale_driver(&mut loaded.scenario, key, factor)?;
+        }
         Ok(loaded.scenario)
+    }
+
+    /// The `--set` override that multiplies the values of the dated series at `path` of
+    /// `scenario.toml` (an array of `[date, value]` pairs) by `factor`.
+    fn scaled_series_override(&self, key: &str, path: &str, factor: f64) -> Result<String, Error> {
+        let unusable = |why: &str| {
+            Error::Request(format!(
+                "parameter `{key}`: {why}; expected `series.scale` (the spawn driver) or \
+                 `<key>.scale` where <key> is a dated series of scenario.toml (an array of \
+                 [date, value] pairs, such as `asylum.rate.scale`)"
+            ))
+        };
+        if !factor.is_finite() {
+            return Err(unusable(&format!("the factor {factor} is not finite")));
+        }
+        let text = match self.files.files.read("scenario.toml") {
+            Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(None) => return Err(unusable("the scenario has no scenario.toml")),
+            Err(source) => {
+                return Err(Error::Unreadable {
+                    path: "scenario.toml".to_owned(),
+                    source,
+                });
+            }
+        };
+        let document: toml::Table = text
+            .parse()
+            .map_err(|e| unusable(&format!("scenario.toml does not parse ({e})")))?;
+        let series = toml_at(&document, path)
+            .ok_or_else(|| unusable(&format!("scenario.toml has no key `{path}`")))?;
+        let pairs = series
+            .as_array()
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| unusable(&format!("`{path}` is not a dated series")))?;
+        let mut scaled = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            let (date, value) = match pair.as_array().map(Vec::as_slice) {
+                Some([date @ toml::Value::Datetime(_), value]) => (date, value),
+                _ => return Err(unusable(&format!("`{path}` is not a dated series"))),
+            };
+            let value = value
+                .as_float()
+                .or_else(|| {
+                    #[expect(clippy::cast_precision_loss, reason = "a TOML integer, scaled")]
+                    value.as_integer().map(|i| i as f64)
+                })
+                .ok_or_else(|| unusable(&format!("`{path}` has a value that is not a number")))?;
+            scaled.push(format!("[{date}, {:?}]", value * factor));
+        }
+        Ok(format!("{path}=[{}]", scaled.join(", ")))
     }
 
     /// The scenario's own values of the parameters (`None` for a key whose value cannot be
@@ -358,6 +423,10 @@ impl Parameterised {
             .parameters()
             .iter()
             .map(|p| {
+                // A scale factor's own value is 1: the series as the scenario gives it.
+                if is_driver_scale_key(&p.name) || p.name.ends_with(SCALE_SUFFIX) {
+                    return Some(1.0);
+                }
                 let (section, field) = p.name.split_once('.')?;
                 if !is_settings_key(&p.name) {
                     return None;
@@ -369,6 +438,65 @@ impl Parameterised {
             })
             .collect()
     }
+}
+
+/// The suffix of a parameter that scales a dated series of `scenario.toml`.
+pub const SCALE_SUFFIX: &str = ".scale";
+
+/// Whether `key` scales the spawn driver (`series.scale`, also written `series.total.scale`).
+#[must_use]
+pub fn is_driver_scale_key(key: &str) -> bool {
+    matches!(key, "series.scale" | "series.total.scale")
+}
+
+/// Multiplies every point of the spawn driver (the `total` series of `data_layout.csv`: the
+/// cumulative count whose daily increase is spawned) by `factor`, which scales the people
+/// spawned by data-driven spawning: a registered total that under- or over-counts the flow.
+/// The camps' observed series are data and stay as they are.
+///
+/// # Errors
+/// [`Error::Request`] for a negative or non-finite factor, or a scenario without a driver
+/// series (conflict-driven spawning, or `sum_from_camps`, which spawns from the camps' data).
+pub fn scale_driver(scenario: &mut Scenario, key: &str, factor: f64) -> Result<(), Error> {
+    if !(factor.is_finite() && factor >= 0.0) {
+        return Err(Error::Request(format!(
+            "parameter `{key}`: expected a factor at or above 0, found {factor}"
+        )));
+    }
+    if scenario.settings.spawn_rules.sum_from_camps || scenario.observations.total.points.is_empty()
+    {
+        return Err(Error::Request(format!(
+            "parameter `{key}`: `{}` has no spawn-driver series to scale (it needs the `total` \
+             row of source_data/data_layout.csv, and spawn_rules.sum_from_camps off)",
+            scenario.name
+        )));
+    }
+    for point in &mut scenario.observations.total.points {
+        point.1 *= factor;
+    }
+    Ok(())
+}
+
+/// The value at a key path of a TOML table: dot-separated names, each optionally indexed
+/// (`enforcement.region[0].baseline`).
+fn toml_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut current: Option<&toml::Value> = None;
+    for segment in path.split('.') {
+        let (name, indices) = match segment.find('[') {
+            Some(at) => (&segment[..at], &segment[at..]),
+            None => (segment, ""),
+        };
+        let mut value = match current {
+            None => table.get(name)?,
+            Some(value) => value.as_table()?.get(name)?,
+        };
+        for index in indices.split('[').skip(1) {
+            let index: usize = index.strip_suffix(']')?.trim().parse().ok()?;
+            value = value.as_array()?.get(index)?;
+        }
+        current = Some(value);
+    }
+    current
 }
 
 /// Drops every observed point dated after day `cut` (the spawn driver and the camps' series).
@@ -618,6 +746,8 @@ pub struct Calibration {
     pub abc_seconds: f64,
     /// Seconds to load the scenario from memory once (the cost each particle pays).
     pub load_seconds: f64,
+    /// What `report.html` shows.
+    pub report: tumen_report::CalibrationReport,
 }
 
 impl Calibration {
@@ -801,19 +931,31 @@ pub fn calibrate(
         pool.install(|| posterior_ensemble(&prepared, &run_request, &setup, &forecast_parameters))?;
     let (cal_before, cal_after) = score_ensemble(&full, &forecast, &targets, cut, until);
     let (base_before, base_after) = score_ensemble(&full, &baseline, &targets, cut, until);
+    let score = ScoreReport {
+        until: until.to_string(),
+        before: Scores {
+            calibrated: cal_before,
+            baseline: base_before,
+        },
+        after: Scores {
+            calibrated: cal_after,
+            baseline: base_after,
+        },
+    };
+    let report = report_data(&ReportInputs {
+        request,
+        full: &full,
+        setup: &setup,
+        result: &result,
+        score: &score,
+        forecast: &forecast.ensemble,
+        baseline: &baseline.ensemble,
+        cut,
+        abc_seconds,
+    });
     Ok(Calibration {
         result,
-        score: ScoreReport {
-            until: until.to_string(),
-            before: Scores {
-                calibrated: cal_before,
-                baseline: base_before,
-            },
-            after: Scores {
-                calibrated: cal_after,
-                baseline: base_after,
-            },
-        },
+        score,
         forecast,
         forecast_parameters,
         parameters: spec.parameters,
@@ -821,7 +963,190 @@ pub fn calibrate(
         cut_day: cut,
         abc_seconds,
         load_seconds,
+        report,
     })
+}
+
+/// What the calibration report is made of.
+struct ReportInputs<'a> {
+    request: &'a CalibrationRequest,
+    full: &'a Scenario,
+    setup: &'a Parameterised,
+    result: &'a AbcResult,
+    score: &'a ScoreReport,
+    forecast: &'a Ensemble,
+    baseline: &'a Ensemble,
+    cut: u32,
+    abc_seconds: f64,
+}
+
+/// Points at which a prior's density is drawn.
+const DENSITY_POINTS: usize = 120;
+
+/// A parameter for the report: its prior's range, axis and density.
+fn report_parameter(parameter: &Parameter, own: Option<f64>) -> tumen_report::ReportParameter {
+    let prior = &parameter.prior;
+    let (low, high) = prior.support();
+    let range = (
+        if low.is_finite() {
+            low
+        } else {
+            prior.quantile(0.005)
+        },
+        if high.is_finite() {
+            high
+        } else {
+            prior.quantile(0.995)
+        },
+    );
+    let log = matches!(prior, Prior::LogUniform { .. });
+    let axis = |x: f64| if log { x.log10() } else { x };
+    let (a0, a1) = (axis(range.0), axis(range.1));
+    let density = (0..=DENSITY_POINTS)
+        .map(|i| {
+            #[expect(clippy::cast_precision_loss, reason = "a few hundred points")]
+            let u = a0 + (a1 - a0) * i as f64 / DENSITY_POINTS as f64;
+            let x = if log { 10_f64.powf(u) } else { u };
+            let pdf = prior.ln_pdf(x).exp();
+            // On a log axis, the density per unit of log10 x.
+            let density = if log {
+                pdf * x * std::f64::consts::LN_10
+            } else {
+                pdf
+            };
+            (x, density)
+        })
+        .collect();
+    tumen_report::ReportParameter {
+        name: parameter.name.clone(),
+        prior: prior.to_string(),
+        range,
+        log,
+        density,
+        own,
+    }
+}
+
+/// The 5, 25, 50, 75 and 95 % quantiles over replicas of column `col` of `out.csv`, per day.
+fn column_quantiles(ensemble: &Ensemble, col: usize) -> tumen_report::Quantiles {
+    let days = ensemble.dates.len();
+    let mut bands: tumen_report::Quantiles = Default::default();
+    let mut values = Vec::with_capacity(ensemble.replicas.len());
+    for day in 0..days {
+        values.clear();
+        #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        values.extend(ensemble.replicas.iter().filter_map(|r| {
+            r.table
+                .rows
+                .get(day)
+                .and_then(|row| row.sim.get(col))
+                .map(|&v| v as f64)
+        }));
+        values.sort_by(f64::total_cmp);
+        for (band, q) in bands.iter_mut().zip([0.05, 0.25, 0.5, 0.75, 0.95]) {
+            band.push(tumen_calibrate::score::quantile_sorted(&values, q));
+        }
+    }
+    bands
+}
+
+/// The data of `report.html`.
+fn report_data(inputs: &ReportInputs<'_>) -> tumen_report::CalibrationReport {
+    let full = inputs.full;
+    let own = inputs.setup.own_values(full);
+    let parameters = inputs
+        .setup
+        .parameters
+        .parameters()
+        .iter()
+        .zip(own)
+        .map(|(parameter, own)| report_parameter(parameter, own))
+        .collect();
+    let days = u32::try_from(inputs.forecast.dates.len()).unwrap_or(u32::MAX);
+    let camps = inputs
+        .forecast
+        .replicas
+        .first()
+        .map(|first| {
+            observed_columns(full, &first.table.camps)
+                .into_iter()
+                .map(|(series, col)| {
+                    let (id, data) = &full.observations.camps[series];
+                    tumen_report::ReportCamp {
+                        name: full.network.location(*id).name.clone(),
+                        observed: data
+                            .points
+                            .iter()
+                            .filter_map(|&(day, value)| {
+                                u32::try_from(day)
+                                    .ok()
+                                    .filter(|&d| d < days)
+                                    .map(|d| (d, value))
+                            })
+                            .collect(),
+                        calibrated: column_quantiles(inputs.forecast, col),
+                        baseline: column_quantiles(inputs.baseline, col),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let block = |period: &str, ensemble: &str, s: &Score| tumen_report::ReportScore {
+        period: period.to_owned(),
+        ensemble: ensemble.to_owned(),
+        ard: s.ard,
+        coverage50: s.coverage50,
+        coverage90: s.coverage90,
+        crps: s.crps,
+        targets_inside: s.targets_inside,
+        targets_total: s.targets_total,
+    };
+    let score = inputs.score;
+    let result = inputs.result;
+    tumen_report::CalibrationReport {
+        scenario: full.name.clone(),
+        until: score.until.clone(),
+        cut_day: inputs.cut,
+        spec_origin: inputs.setup.spec_origin.clone(),
+        seed: inputs.request.seed,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        command_line: inputs.request.command_line.join(" "),
+        stop: result.stop.to_string(),
+        runs: result.runs,
+        abc_seconds: inputs.abc_seconds,
+        replicas: inputs.forecast.replicas.len(),
+        parameters,
+        particles: result
+            .posterior
+            .particles
+            .iter()
+            .map(|p| tumen_report::ReportParticle {
+                weight: p.weight,
+                theta: p.theta.clone(),
+                distance: p.distance,
+            })
+            .collect(),
+        generations: result
+            .generations
+            .iter()
+            .map(|g| tumen_report::ReportGeneration {
+                generation: g.generation,
+                tolerance: g.tolerance,
+                accepted: g.accepted,
+                runs: g.runs,
+                ess: g.ess,
+                wall_seconds: g.wall_seconds,
+            })
+            .collect(),
+        dates: inputs.forecast.dates.clone(),
+        camps,
+        scores: vec![
+            block("before", "calibrated", &score.before.calibrated),
+            block("before", "baseline", &score.before.baseline),
+            block("after", "calibrated", &score.after.calibrated),
+            block("after", "baseline", &score.after.baseline),
+        ],
+    }
 }
 
 /// An ensemble over the whole period whose replica `i` runs with the parameters `thetas[i]`
@@ -912,7 +1237,7 @@ pub fn write_parameters_csv(
 }
 
 impl Calibration {
-    /// Writes `posterior.csv`, `generations.csv`, `score.json` and `forecast/` (with
+    /// Writes `posterior.csv`, `generations.csv`, `score.json`, `report.html` and `forecast/` (with
     /// `parameters.csv`) into `dir`; returns the files written.
     ///
     /// # Errors
@@ -945,6 +1270,10 @@ impl Calibration {
             .map_err(|e| Error::Internal(format!("score.json: {e}")))?;
         score.push(b'\n');
         put("score.json", score)?;
+        put(
+            "report.html",
+            tumen_report::render_calibration(&self.report).into_bytes(),
+        )?;
         let forecast = dir.join("forecast");
         let written = self.forecast.write(&forecast)?;
         files.extend(written.files);

@@ -304,6 +304,104 @@ impl NativeScenario {
     }
 }
 
+/// Calibrates the scenario in directory `path` (the flagship when `None`) as `tumen calibrate`
+/// does and writes its files into `output`; returns the files written and why ABC-SMC stopped.
+/// Runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (path, *, until, output, params=None, particles=None, generations=None,
+    budget=None, replicas_per_particle=None, min_tolerance=None, forecast_replicas=None, seed=1,
+    jobs=None))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the keyword arguments of `tumen.calibrate`, as the command's options"
+)]
+fn calibrate(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    until: String,
+    output: PathBuf,
+    params: Option<PathBuf>,
+    particles: Option<usize>,
+    generations: Option<usize>,
+    budget: Option<u64>,
+    replicas_per_particle: Option<usize>,
+    min_tolerance: Option<f64>,
+    forecast_replicas: Option<u64>,
+    seed: u64,
+    jobs: Option<usize>,
+) -> PyResult<(Vec<PathBuf>, String)> {
+    if jobs == Some(0) {
+        return Err(PyValueError::new_err(
+            "jobs must be at least 1 (None: every core)",
+        ));
+    }
+    if forecast_replicas == Some(0) {
+        return Err(PyValueError::new_err(
+            "forecast_replicas must be at least 1",
+        ));
+    }
+    let request = tumen_pipeline::calibrate::CalibrationRequest {
+        scenario: path,
+        until,
+        params,
+        particles,
+        generations,
+        budget,
+        replicas_per_particle,
+        min_tolerance,
+        forecast_replicas,
+        seed,
+        jobs,
+        command_line: Vec::new(),
+    };
+    py.detach(|| {
+        let calibration = tumen_pipeline::calibrate::calibrate(&request, &|_| {})?;
+        let files = calibration.write(&output)?;
+        Ok::<_, Error>((files, calibration.result.stop.to_string()))
+    })
+    .map_err(|error| to_py(py, &error))
+}
+
+/// Sobol (and Morris) sensitivity of the scenario in directory `path` (the flagship when
+/// `None`) as `tumen sensitivity` does; writes `sobol.csv` (and `morris.csv`) into `output` and
+/// returns the files written and the outputs left out. Runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (path, *, samples, output, params=None, morris=None, seed=1, jobs=None))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the keyword arguments of `tumen.sensitivity`, as the command's options"
+)]
+fn sensitivity(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    samples: usize,
+    output: PathBuf,
+    params: Option<PathBuf>,
+    morris: Option<usize>,
+    seed: u64,
+    jobs: Option<usize>,
+) -> PyResult<(Vec<PathBuf>, Vec<String>)> {
+    if jobs == Some(0) {
+        return Err(PyValueError::new_err(
+            "jobs must be at least 1 (None: every core)",
+        ));
+    }
+    let request = tumen_pipeline::sensitivity::SensitivityRequest {
+        scenario: path,
+        params,
+        samples,
+        morris,
+        seed,
+        jobs,
+    };
+    py.detach(|| {
+        let analysis = tumen_pipeline::sensitivity::analyse(&request)?;
+        let files = analysis.write(&output)?;
+        Ok::<_, Error>((files, analysis.skipped))
+    })
+    .map_err(|error| to_py(py, &error))
+}
+
 /// The native module `tumen._tumen`.
 #[pymodule]
 #[pyo3(name = "_tumen")]
@@ -315,5 +413,7 @@ fn tumen_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeScenario>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(replica_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     Ok(())
 }

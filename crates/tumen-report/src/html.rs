@@ -6,7 +6,7 @@ use crate::plots::{Plot, map_json};
 use crate::svg::{count_label, esc};
 use std::fmt::Write as _;
 
-const STYLE: &str = r"
+pub(crate) const STYLE: &str = r"
 :root { --ink: #1d1d1f; --muted: #5a5a5f; --line: #dedede; --sim: #0072B2; --warn: #D55E00; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: 'DejaVu Sans', Verdana, system-ui, sans-serif; color: var(--ink);

@@ -13,6 +13,7 @@
 //! # Ok::<(), tumen_report::ReportError>(())
 //! ```
 
+mod calibration;
 mod compare;
 mod data;
 mod geo;
@@ -21,6 +22,10 @@ mod plots;
 mod png;
 mod svg;
 
+pub use calibration::{
+    CalibrationReport, Quantiles, ReportCamp, ReportGeneration, ReportParameter, ReportParticle,
+    ReportScore, calibration_plots, render_calibration, weighted_quantile,
+};
 pub use compare::{ComparisonData, ComparisonRow, comparison_plots, load_comparison};
 pub use data::{
     CampSeries, CountryBands, Groups, Incident, MAX_FRAMES, MapData, MapLocation, RunData, Target,

@@ -63,6 +63,19 @@ fn calibrate_writes_the_posterior_the_score_and_the_forecast() {
         "{forecast}"
     );
     assert!(dir.path().join("forecast/quantiles.csv").is_file());
+    // The calibration report: offline, the posterior, the tolerance, the fit with the cut.
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for needle in [
+        "posterior-corner",
+        r#"data-plot="tolerance""#,
+        "cut 2001-06-30",
+        "calibrated 90 %",
+        "baseline median",
+        "after the cut (held out)",
+    ] {
+        assert!(report.contains(needle), "report.html lacks {needle}");
+    }
+    assert!(!report.contains("src=\"http") && !report.contains("href=\"http"));
 }
 
 #[test]

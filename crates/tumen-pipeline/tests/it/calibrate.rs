@@ -221,3 +221,91 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A one-parameter set with this key and a uniform prior on [0.5, 2].
+fn scale_setup(
+    source: tumen_pipeline::ScenarioSource,
+    key: &str,
+) -> tumen_pipeline::calibrate::Parameterised {
+    use tumen_calibrate::params::{Parameter, ParameterSet, Prior};
+    tumen_pipeline::calibrate::Parameterised {
+        files: tumen_pipeline::calibrate::read_files(&source).unwrap(),
+        parameters: ParameterSet::new(vec![Parameter {
+            name: key.to_owned(),
+            prior: Prior::Uniform {
+                low: 0.5,
+                high: 2.0,
+            },
+        }])
+        .unwrap(),
+        spec_origin: "test".to_owned(),
+    }
+}
+
+#[test]
+fn series_scale_multiplies_the_spawn_driver_and_so_the_people_spawned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tumen_pipeline::ScenarioSource::Directory(toy(tmp.path(), 1.0, 1.0));
+    let setup = scale_setup(source, "series.scale");
+    let one = setup.scenario(&[1.0], None).unwrap();
+    let two = setup.scenario(&[2.0], None).unwrap();
+    assert!(!one.observations.total.points.is_empty());
+    for (a, b) in one
+        .observations
+        .total
+        .points
+        .iter()
+        .zip(&two.observations.total.points)
+    {
+        assert_eq!(a.0, b.0);
+        assert!((b.1 - 2.0 * a.1).abs() < 1e-9, "{a:?} {b:?}");
+    }
+    // The camps' series are data: untouched.
+    assert_eq!(one.observations.camps, two.observations.camps);
+    // The people spawned double (data-driven spawning: the daily increase of the driver;
+    // Flee's integer truncation of the interpolated total allows a few people either way).
+    let people = |scenario: &tumen_core::Scenario| {
+        let (replica, ..) = tumen_pipeline::calibrate::run_one(scenario, 9, false, false).unwrap();
+        replica.population
+    };
+    let (p1, p2) = (people(&one), people(&two));
+    assert!(p1 > 1000);
+    assert!(
+        (2 * p1).abs_diff(p2) <= p1 / 100,
+        "{p1} people spawned at factor 1 and {p2} at factor 2"
+    );
+    assert_eq!(setup.own_values(&one), [Some(1.0)]);
+    // A negative factor is refused with the key named.
+    let error = setup.scenario(&[-1.0], None).unwrap_err();
+    assert!(error.to_string().contains("series.scale"), "{error}");
+}
+
+#[test]
+fn a_dated_series_of_scenario_toml_scales_by_its_key() {
+    let source = tumen_pipeline::ScenarioSource::Embedded;
+    let setup = scale_setup(source.clone(), "asylum.rate.scale");
+    let rate = |factor: f64| {
+        let scenario = setup.scenario(&[factor], Some(10)).unwrap();
+        scenario.mechanisms.asylum.unwrap().rate.points
+    };
+    let (one, three) = (rate(1.0), rate(3.0));
+    assert!(one.len() > 1);
+    for (a, b) in one.iter().zip(&three) {
+        assert_eq!(a.0, b.0, "the dates stay");
+        assert!(
+            (b.1 - 3.0 * a.1).abs() <= 1e-12 * b.1.abs().max(1.0),
+            "{a:?} {b:?}"
+        );
+    }
+    // An indexed path works too.
+    let baseline = scale_setup(source.clone(), "enforcement.region[0].baseline.scale");
+    baseline.scenario(&[1.5], Some(10)).unwrap();
+    // A key that is not a dated series is a clear request error.
+    for key in ["asylum.nope.scale", "push[0].per_capita.scale"] {
+        let error = scale_setup(source.clone(), key)
+            .scenario(&[1.5], Some(10))
+            .unwrap_err();
+        assert!(error.is_user_error(), "{error}");
+        assert!(error.to_string().contains(key), "{error}");
+    }
+}

@@ -22,7 +22,19 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from . import _tumen
 from ._tumen import ScenarioError, TumenError, replica_seed
 
-__all__ = ["load", "replica_seed", "Scenario", "Run", "TumenError", "ScenarioError", "__version__"]
+__all__ = [
+    "load",
+    "replica_seed",
+    "calibrate",
+    "sensitivity",
+    "Scenario",
+    "Run",
+    "Calibration",
+    "Sensitivity",
+    "TumenError",
+    "ScenarioError",
+    "__version__",
+]
 __version__: str = _tumen.__version__
 
 PathLike = Union[str, "_os.PathLike[str]"]
@@ -302,3 +314,175 @@ class Run:
             f"<tumen.Run {summary.get('scenario')!r}: seed {summary.get('seed')}, "
             f"{summary.get('days')} days, engine {summary.get('engine')}>"
         )
+
+
+def _scenario_path(scenario: Union[None, PathLike, "Scenario"]) -> Optional[str]:
+    if scenario is None:
+        return None
+    if isinstance(scenario, Scenario):
+        return scenario.path
+    return _os.fspath(scenario)
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+
+
+class Calibration:
+    """The result of :func:`calibrate`: the files ``tumen calibrate`` writes, read with pandas.
+
+    - ``posterior``: ``posterior.csv`` (``particle, weight, <parameter>..., distance``);
+    - ``generations``: ``generations.csv`` (``generation, tolerance, accepted, runs, ess,
+      wall_seconds``);
+    - ``score``: ``score.json`` as a dict (``until``, ``before``, ``after``, each with
+      ``calibrated`` and ``baseline`` blocks: ``ard``, ``coverage50``, ``coverage90``, ``crps``,
+      ``targets_inside``, ``targets_total``);
+    - ``forecast_parameters``: ``forecast/parameters.csv``, each forecast replica's parameters;
+    - ``report_html``: the calibration report (``report.html``), as text;
+    - ``stop``: why ABC-SMC stopped; ``output``: the directory written, or None.
+    """
+
+    __slots__ = ("posterior", "generations", "score", "forecast_parameters", "report_html", "stop", "output")
+
+    def __init__(self, directory: str, stop: str, output: Optional[str]) -> None:
+        import pandas
+
+        self.posterior = pandas.read_csv(_os.path.join(directory, "posterior.csv"))
+        self.generations = pandas.read_csv(_os.path.join(directory, "generations.csv"))
+        with open(_os.path.join(directory, "score.json"), encoding="utf-8") as f:
+            self.score: Dict[str, Any] = _json.load(f)
+        self.forecast_parameters = pandas.read_csv(_os.path.join(directory, "forecast", "parameters.csv"))
+        with open(_os.path.join(directory, "report.html"), encoding="utf-8") as f:
+            self.report_html: str = f.read()
+        self.stop = stop
+        self.output = output
+
+    def __repr__(self) -> str:
+        return (
+            f"<tumen.Calibration until {self.score['until']}: {len(self.posterior)} particles, "
+            f"{len(self.generations)} generations, {int(self.generations['runs'].sum())} runs>"
+        )
+
+
+def calibrate(
+    scenario: Union[None, PathLike, "Scenario"] = None,
+    *,
+    until: Union[str, _dt.date],
+    params: Optional[PathLike] = None,
+    particles: Optional[int] = None,
+    generations: Optional[int] = None,
+    budget: Optional[int] = None,
+    replicas_per_particle: Optional[int] = None,
+    min_tolerance: Optional[float] = None,
+    forecast_replicas: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Calibration:
+    """Calibrates a scenario as ``tumen calibrate`` does with the same options: ABC-SMC on the
+    data up to ``until``, then the posterior forecast and the baseline scored before and after
+    it. ``scenario``: a directory, a loaded :class:`Scenario`, or None for the flagship.
+    ``output``: where to keep the files (``posterior.csv``, ``generations.csv``,
+    ``score.json``, ``report.html``, ``forecast/``); None: a temporary directory, removed once
+    read. The same seed gives the same posterior whatever ``jobs``. Runs with the GIL released.
+
+    Raises ``ScenarioError`` for a bad input (a bad ``params`` file or ``until``, a scenario
+    that does not load), ``TumenError`` when a run fails.
+    """
+    import shutil
+    import tempfile
+
+    _check_int("seed", seed, 0)
+    for name, value in (
+        ("particles", particles),
+        ("generations", generations),
+        ("budget", budget),
+        ("replicas_per_particle", replicas_per_particle),
+        ("forecast_replicas", forecast_replicas),
+        ("jobs", jobs),
+    ):
+        _check_int(name, value, 1)
+    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-calibration-")
+    try:
+        _, stop = _tumen.calibrate(
+            _scenario_path(scenario),
+            until=str(until),
+            output=directory,
+            params=None if params is None else _os.fspath(params),
+            particles=particles,
+            generations=generations,
+            budget=budget,
+            replicas_per_particle=replicas_per_particle,
+            min_tolerance=min_tolerance,
+            forecast_replicas=forecast_replicas,
+            seed=seed,
+            jobs=jobs,
+        )
+        return Calibration(directory, stop, None if output is None else directory)
+    finally:
+        if output is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+class Sensitivity:
+    """The result of :func:`sensitivity`: ``sobol`` (``sobol.csv``: ``output, parameter, S1,
+    S1_low, S1_high, ST, ST_low, ST_high``), ``morris`` (``morris.csv``: ``output, parameter, mu,
+    mu_star, sigma``; None without ``morris=``), ``skipped`` (outputs left out, not finite at
+    some point) and ``output`` (the directory written, or None)."""
+
+    __slots__ = ("sobol", "morris", "skipped", "output")
+
+    def __init__(self, directory: str, skipped: List[str], morris: bool, output: Optional[str]) -> None:
+        import pandas
+
+        self.sobol = pandas.read_csv(_os.path.join(directory, "sobol.csv"))
+        self.morris = pandas.read_csv(_os.path.join(directory, "morris.csv")) if morris else None
+        self.skipped = list(skipped)
+        self.output = output
+
+    def __repr__(self) -> str:
+        return f"<tumen.Sensitivity: {self.sobol['output'].nunique()} outputs, {self.sobol['parameter'].nunique()} parameters>"
+
+
+def sensitivity(
+    scenario: Union[None, PathLike, "Scenario"] = None,
+    *,
+    samples: int,
+    params: Optional[PathLike] = None,
+    morris: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Sensitivity:
+    """Sobol indices (Saltelli design, ``samples * (d + 2)`` runs) and, with ``morris=R``,
+    Morris elementary effects, as ``tumen sensitivity`` computes them with the same options;
+    the same seed gives the same indices as the command. ``output``: where to keep
+    ``sobol.csv`` / ``morris.csv`` (None: a temporary directory). Runs with the GIL released.
+    """
+    import shutil
+    import tempfile
+
+    _check_int("samples", samples, 1)
+    _check_int("morris", morris, 1)
+    _check_int("seed", seed, 0)
+    _check_int("jobs", jobs, 1)
+    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-sensitivity-")
+    try:
+        _, skipped = _tumen.sensitivity(
+            _scenario_path(scenario),
+            samples=samples,
+            output=directory,
+            params=None if params is None else _os.fspath(params),
+            morris=morris,
+            seed=seed,
+            jobs=jobs,
+        )
+        return Sensitivity(directory, skipped, morris is not None, None if output is None else directory)
+    finally:
+        if output is None:
+            shutil.rmtree(directory, ignore_errors=True)

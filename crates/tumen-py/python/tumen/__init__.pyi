@@ -101,3 +101,51 @@ class Run:
     def record(self) -> Dict[str, Any]: ...
     def to_arrow(self, table: str = "locations") -> pyarrow.Table: ...
     def save(self, directory: PathLike) -> List[str]: ...
+
+class Calibration:
+    """The files of ``tumen calibrate``, read with pandas."""
+
+    posterior: pandas.DataFrame
+    generations: pandas.DataFrame
+    score: Dict[str, Any]
+    forecast_parameters: pandas.DataFrame
+    report_html: str
+    stop: str
+    output: Optional[str]
+
+def calibrate(
+    scenario: Union[None, PathLike, Scenario] = None,
+    *,
+    until: Union[str, datetime.date],
+    params: Optional[PathLike] = None,
+    particles: Optional[int] = None,
+    generations: Optional[int] = None,
+    budget: Optional[int] = None,
+    replicas_per_particle: Optional[int] = None,
+    min_tolerance: Optional[float] = None,
+    forecast_replicas: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Calibration:
+    """Calibrates a scenario as ``tumen calibrate`` does (ABC-SMC up to ``until``)."""
+
+class Sensitivity:
+    """The files of ``tumen sensitivity``, read with pandas."""
+
+    sobol: pandas.DataFrame
+    morris: Optional[pandas.DataFrame]
+    skipped: List[str]
+    output: Optional[str]
+
+def sensitivity(
+    scenario: Union[None, PathLike, Scenario] = None,
+    *,
+    samples: int,
+    params: Optional[PathLike] = None,
+    morris: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Sensitivity:
+    """Sobol (and Morris) indices as ``tumen sensitivity`` computes them."""

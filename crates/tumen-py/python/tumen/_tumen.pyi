@@ -44,3 +44,28 @@ class Scenario:
 
 def load(path: Optional[str] = None) -> Scenario: ...
 def replica_seed(seed: int, index: int) -> int: ...
+def calibrate(
+    path: Optional[str],
+    *,
+    until: str,
+    output: str,
+    params: Optional[str] = None,
+    particles: Optional[int] = None,
+    generations: Optional[int] = None,
+    budget: Optional[int] = None,
+    replicas_per_particle: Optional[int] = None,
+    min_tolerance: Optional[float] = None,
+    forecast_replicas: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+) -> Tuple[List[str], str]: ...
+def sensitivity(
+    path: Optional[str],
+    *,
+    samples: int,
+    output: str,
+    params: Optional[str] = None,
+    morris: Optional[int] = None,
+    seed: int = 1,
+    jobs: Optional[int] = None,
+) -> Tuple[List[str], List[str]]: ...
