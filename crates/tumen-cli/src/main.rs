@@ -196,19 +196,54 @@ fn run(
     if let Some(manifest) = &manifest {
         sharding::check_inputs(manifest, &plan, &other_inputs).map_err(|e| fail(&e, printer))?;
     }
+    // A posterior shipped with the scenario is the default, except for checkpointed runs
+    // (which cannot draw from a posterior yet) and with `--no-posterior`. Resolved before the
+    // slices and the ranks, so that they draw what the run in one process draws.
+    if args.posterior.is_some() && args.checkpoint_every.is_some() {
+        printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
+        return Err(Failure::User);
+    }
+    let shipped = if args.posterior.is_none()
+        && !args.no_posterior
+        && args.checkpoint_every.is_none()
+        && resuming.is_none()
+    {
+        tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
+    } else {
+        None
+    };
+    if let Some((_, origin)) = &shipped {
+        printer.note(&format!(
+            "each replica's parameters are drawn from the posterior the scenario ships ({origin}); \
+             `--no-posterior` runs its own values"
+        ));
+    }
+    let posterior = match &args.posterior {
+        Some(file) => {
+            Some(tumen_pipeline::calibrate::read_posterior(file).map_err(|e| fail(&e, printer))?)
+        }
+        None => shipped.map(|(posterior, _)| posterior),
+    };
     if args.shard.is_some() {
         if cluster.is_distributed() {
             printer.error("`--shard` under MPI is not supported: run the slices as separate jobs");
             return Err(Failure::User);
         }
-        return sharding::run_shard(args, &prepared, &plan, other_inputs, printer);
+        return sharding::run_shard(
+            args,
+            &prepared,
+            &plan,
+            posterior.as_ref(),
+            other_inputs,
+            printer,
+        );
     }
     if cluster.is_distributed() && manifest.is_none() {
         if args.checkpoint_every.is_some() {
             printer.error("`--checkpoint-every` under MPI is not supported yet");
             return Err(Failure::User);
         }
-        match sharding::distribute(args, &prepared, &plan, cluster, printer)? {
+        match sharding::distribute(args, &prepared, &plan, posterior.as_ref(), cluster, printer)? {
             // A worker rank: its replicas went to rank 0, which writes.
             None => return Ok(()),
             Some(traces) => plan.request.replay = Some(std::sync::Arc::new(traces)),
@@ -228,34 +263,6 @@ fn run(
     };
     let bar = Bar(printer.progress(length, &label, args.no_progress));
     let mut drawn = None;
-    // A posterior shipped with the scenario is the default, except for checkpointed runs
-    // (which cannot draw from a posterior yet) and with `--no-posterior`.
-    let shipped = if args.posterior.is_none()
-        && !args.no_posterior
-        && args.checkpoint_every.is_none()
-        && resuming.is_none()
-    {
-        tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
-    } else {
-        None
-    };
-    if let Some((_, origin)) = &shipped {
-        printer.note(&format!(
-            "each replica's parameters are drawn from the posterior the scenario ships ({origin}); \
-             `--no-posterior` runs its own values"
-        ));
-    }
-    if args.posterior.is_some() && args.checkpoint_every.is_some() {
-        bar.0.finish_and_clear();
-        printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
-        return Err(Failure::User);
-    }
-    let posterior = match &args.posterior {
-        Some(file) => {
-            Some(tumen_pipeline::calibrate::read_posterior(file).map_err(|e| fail(&e, printer))?)
-        }
-        None => shipped.map(|(posterior, _)| posterior),
-    };
     let output = match &posterior {
         Some(posterior) => tumen_pipeline::worker_pool(args.jobs)
             .map_err(|e| fail(&e, printer))?

@@ -60,6 +60,7 @@ pub(crate) fn canonical_arguments(args: &RunArgs) -> Vec<String> {
         ("--strict", args.strict),
         ("--report", args.report),
         ("--replica-outputs", args.replica_outputs),
+        ("--no-posterior", args.no_posterior),
     ] {
         if on {
             out.push(flag.to_owned());
@@ -137,6 +138,7 @@ pub(crate) fn run_shard(
     args: &RunArgs,
     prepared: &Prepared,
     plan: &Plan,
+    posterior: Option<&tumen_pipeline::calibrate::Posterior>,
     other_inputs: BTreeMap<String, String>,
     printer: &Printer,
 ) -> Result<(), Failure> {
@@ -150,12 +152,10 @@ pub(crate) fn run_shard(
         .request
         .shard
         .unwrap_or(tumen_pipeline::shard::Shard { index: 0, count: 1 });
-    let (traces, manifest) = match &args.posterior {
-        Some(path) => {
-            let posterior =
-                tumen_pipeline::calibrate::read_posterior(path).map_err(|e| fail(&e, printer))?;
+    let (traces, manifest) = match posterior {
+        Some(posterior) => {
             let (setup, thetas) =
-                tumen_pipeline::calibrate::posterior_draws(prepared, &plan.request, &posterior)
+                tumen_pipeline::calibrate::posterior_draws(prepared, &plan.request, posterior)
                     .map_err(|e| fail(&e, printer))?;
             let (plan, hook) =
                 tumen_pipeline::calibrate::posterior_plan(prepared, &plan.request, &setup, &thetas)
@@ -248,6 +248,7 @@ pub(crate) fn distribute(
     args: &RunArgs,
     prepared: &Prepared,
     plan: &Plan,
+    posterior: Option<&tumen_pipeline::calibrate::Posterior>,
     cluster: &tumen_mpi::Cluster,
     printer: &Printer,
 ) -> Result<Option<tumen_ensemble::TraceStore>, Failure> {
@@ -260,12 +261,10 @@ pub(crate) fn distribute(
             .map(tumen_ensemble::Trace::to_bytes)
             .collect::<Result<Vec<_>, String>>()
     };
-    let results = match &args.posterior {
-        Some(path) => {
-            let posterior =
-                tumen_pipeline::calibrate::read_posterior(path).map_err(|e| fail(&e, printer))?;
+    let results = match posterior {
+        Some(posterior) => {
             let (setup, thetas) =
-                tumen_pipeline::calibrate::posterior_draws(prepared, &plan.request, &posterior)
+                tumen_pipeline::calibrate::posterior_draws(prepared, &plan.request, posterior)
                     .map_err(|e| fail(&e, printer))?;
             let (plan, hook) =
                 tumen_pipeline::calibrate::posterior_plan(prepared, &plan.request, &setup, &thetas)

@@ -59,8 +59,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-pub use tumen_calibrate::abc::Generation;
-use tumen_calibrate::abc::{self, AbcConfig, AbcError, AbcResult, Posterior};
+use tumen_calibrate::abc::{self, AbcConfig, AbcError, AbcResult};
+pub use tumen_calibrate::abc::{Generation, Posterior};
 use tumen_calibrate::params::{CalibrationSpec, Parameter, ParameterSet, Prior};
 use tumen_calibrate::score::{
     ObservedPoint, Score, TargetCheck, ard_daily, combined_distance, interval_distance,

@@ -107,6 +107,9 @@ fn merged_slices_are_byte_identical_to_one_process_for_1_2_and_3_slices() {
     one_process(&["--replica-outputs"], &whole);
     let expected = outputs(&whole);
     assert!(expected.contains_key("quantiles.csv") && expected.contains_key("yearly.csv"));
+    // The flagship ships a posterior: the slices must draw each replica's parameters from it,
+    // as the run in one process does.
+    assert!(expected.contains_key("parameters.csv"));
     for n in 1..=3_usize {
         let dirs: Vec<PathBuf> = (1..=n)
             .map(|i| {
