@@ -283,12 +283,16 @@ fn series_scale_multiplies_the_spawn_driver_and_so_the_people_spawned() {
 #[test]
 fn a_dated_series_of_scenario_toml_scales_by_its_key() {
     let source = tumen_pipeline::ScenarioSource::Embedded;
-    let setup = scale_setup(source.clone(), "asylum.rate.scale");
-    let rate = |factor: f64| {
+    // An indexed path: the first enforcement region's dated baseline.
+    let setup = scale_setup(source.clone(), "enforcement.region[0].baseline.scale");
+    let baseline = |factor: f64| {
         let scenario = setup.scenario(&[factor], Some(10)).unwrap();
-        scenario.mechanisms.asylum.unwrap().rate.points
+        scenario.mechanisms.enforcement.unwrap().regions[0]
+            .baseline
+            .points
+            .clone()
     };
-    let (one, three) = (rate(1.0), rate(3.0));
+    let (one, three) = (baseline(1.0), baseline(3.0));
     assert!(one.len() > 1);
     for (a, b) in one.iter().zip(&three) {
         assert_eq!(a.0, b.0, "the dates stay");
@@ -297,9 +301,9 @@ fn a_dated_series_of_scenario_toml_scales_by_its_key() {
             "{a:?} {b:?}"
         );
     }
-    // An indexed path works too.
-    let baseline = scale_setup(source.clone(), "enforcement.region[0].baseline.scale");
-    baseline.scenario(&[1.5], Some(10)).unwrap();
+    // A dated series at the top of a section works too.
+    let multiplier = scale_setup(source.clone(), "recrossing.deported_multiplier.scale");
+    multiplier.scenario(&[1.5], Some(10)).unwrap();
     // A key that is not a dated series is a clear request error.
     for key in ["asylum.nope.scale", "push[0].per_capita.scale"] {
         let error = scale_setup(source.clone(), key)
