@@ -196,18 +196,10 @@ fn run(
     if let Some(manifest) = &manifest {
         sharding::check_inputs(manifest, &plan, &other_inputs).map_err(|e| fail(&e, printer))?;
     }
-    // A posterior shipped with the scenario is the default, except for checkpointed runs
-    // (which cannot draw from a posterior yet) and with `--no-posterior`. Resolved before the
-    // slices and the ranks, so that they draw what the run in one process draws.
-    if args.posterior.is_some() && args.checkpoint_every.is_some() {
-        printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
-        return Err(Failure::User);
-    }
-    let shipped = if args.posterior.is_none()
-        && !args.no_posterior
-        && args.checkpoint_every.is_none()
-        && resuming.is_none()
-    {
+    // A posterior shipped with the scenario is the default, except with `--no-posterior`.
+    // Resolved before the slices, the ranks and the checkpoints, so that they all draw what
+    // the run in one process draws (the draws depend only on the seed and the replicas).
+    let shipped = if args.posterior.is_none() && !args.no_posterior {
         tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
     } else {
         None

@@ -1185,9 +1185,9 @@ pub fn posterior_plan<'a>(
 ) -> Result<(Plan, impl Fn(u64) -> Result<Scenario, String> + Sync + 'a), Error> {
     let mut request = request.clone();
     request.replicas = Some(thetas.len() as u64);
-    let mut plan = Plan::new(prepared, &request)?;
-    // A posterior ensemble runs on the count engine.
-    plan.engine = EngineKind::Counts;
+    // The engine is the request's (`auto`: the count engine, as the calibration's particles,
+    // unless the settings ask for per-agent output).
+    let plan = Plan::new(prepared, &request)?;
     let days = request.days;
     let hook = move |index: u64| {
         let theta = usize::try_from(index)
