@@ -325,6 +325,18 @@ pub struct Parameterised {
     pub parameters: ParameterSet,
     /// Where they were declared.
     pub spec_origin: String,
+    /// The run's own `--settings` file and `--set` overrides, applied under the parameters'
+    /// values (a posterior run keeps what its command line sets).
+    pub fixed: FixedInputs,
+}
+
+/// What a run's command line fixes besides the parameters: `--settings` and `--set`.
+#[derive(Clone, Debug, Default)]
+pub struct FixedInputs {
+    /// `--settings`: a settings file instead of the scenario's `simsetting.yml`.
+    pub settings_path: Option<PathBuf>,
+    /// `--set` overrides, applied before the parameters' own.
+    pub overrides: Vec<String>,
 }
 
 impl Parameterised {
@@ -334,7 +346,7 @@ impl Parameterised {
     /// When the scenario does not load with these values (a `--set` key it lacks, a value out
     /// of range) or a settings key is unknown.
     pub fn scenario(&self, theta: &[f64], days: Option<u32>) -> Result<Scenario, Error> {
-        let mut overrides = Vec::new();
+        let mut overrides = self.fixed.overrides.clone();
         let mut settings = Vec::new();
         let mut driver_scale = None;
         for (parameter, &value) in self.parameters.parameters().iter().zip(theta) {
@@ -350,7 +362,7 @@ impl Parameterised {
             }
         }
         let options = LoadOptions {
-            settings_path: None,
+            settings_path: self.fixed.settings_path.clone(),
             days,
             overrides,
         };
@@ -851,6 +863,7 @@ pub fn calibrate(
         files,
         parameters: spec.parameters.clone(),
         spec_origin: spec_origin.clone(),
+        fixed: FixedInputs::default(),
     };
     let prepared = crate::scenario::load(&source, &LoadOptions::default())?;
     let full = prepared.scenario().clone();
@@ -1361,10 +1374,28 @@ pub fn posterior_draws(
         .collect();
     let parameters = ParameterSet::new(parameters)
         .map_err(|error| Error::Request(format!("the posterior's parameters: {error}")))?;
+    // The command line's `--set` and `--settings` apply to every replica; a `--set` of a
+    // parameter the posterior draws would be overwritten by the draw, so it is refused.
+    for set in &request.overrides {
+        let key = set
+            .split_once('=')
+            .map_or(set.as_str(), |(key, _)| key)
+            .trim();
+        if posterior.parameters.iter().any(|name| name == key) {
+            return Err(Error::Request(format!(
+                "`--set {set}`: `{key}` is a parameter of the posterior, drawn for each \
+                 replica; run with `--no-posterior` to set it"
+            )));
+        }
+    }
     let setup = Parameterised {
         files: read_files(&prepared.source)?,
         parameters,
         spec_origin: "posterior".to_owned(),
+        fixed: FixedInputs {
+            settings_path: request.settings.clone(),
+            overrides: request.overrides.clone(),
+        },
     };
     let replicas = request.replicas.unwrap_or(crate::DEFAULT_REPLICAS).max(1);
     let thetas = posterior.sample(

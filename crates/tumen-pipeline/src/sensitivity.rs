@@ -156,6 +156,7 @@ pub fn analyse(request: &SensitivityRequest) -> Result<Sensitivity, Error> {
         files,
         parameters: spec.parameters.clone(),
         spec_origin: spec_origin.clone(),
+        fixed: crate::calibrate::FixedInputs::default(),
     };
     let params = &spec.parameters;
     let started = std::time::Instant::now();

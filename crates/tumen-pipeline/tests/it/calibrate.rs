@@ -239,6 +239,7 @@ fn scale_setup(
         }])
         .unwrap(),
         spec_origin: "test".to_owned(),
+        fixed: tumen_pipeline::calibrate::FixedInputs::default(),
     }
 }
 
@@ -312,4 +313,39 @@ fn a_dated_series_of_scenario_toml_scales_by_its_key() {
         assert!(error.is_user_error(), "{error}");
         assert!(error.to_string().contains(key), "{error}");
     }
+}
+
+#[test]
+fn a_posterior_run_keeps_the_command_lines_settings_and_refuses_to_set_a_drawn_parameter() {
+    let source = tumen_pipeline::ScenarioSource::Embedded;
+    let prepared = tumen_pipeline::load(&source, &tumen_scenario::LoadOptions::default()).unwrap();
+    let (posterior, _) = tumen_pipeline::shipped_posterior(&prepared)
+        .unwrap()
+        .unwrap();
+    let request = tumen_pipeline::RunRequest {
+        replicas: Some(3),
+        days: Some(10),
+        overrides: vec!["enforcement.travelling_multiplier=2.5".to_owned()],
+        ..tumen_pipeline::RunRequest::default()
+    };
+    let (setup, thetas) =
+        tumen_pipeline::calibrate::posterior_draws(&prepared, &request, &posterior).unwrap();
+    assert_eq!(thetas.len(), 3);
+    for theta in &thetas {
+        let scenario = setup.scenario(theta, request.days).unwrap();
+        let enforcement = scenario.mechanisms.enforcement.unwrap();
+        // The `--set` applies to every replica (the scenario's own value is 4).
+        assert!((enforcement.travelling_multiplier - 2.5).abs() < 1e-12);
+    }
+    // A drawn parameter cannot be set: the draw would overwrite it.
+    let key = &posterior.parameters[0];
+    let request = tumen_pipeline::RunRequest {
+        overrides: vec![format!("{key}=1")],
+        ..request
+    };
+    let error = tumen_pipeline::calibrate::posterior_draws(&prepared, &request, &posterior)
+        .err()
+        .unwrap();
+    assert!(error.is_user_error(), "{error}");
+    assert!(error.to_string().contains("--no-posterior"), "{error}");
 }
