@@ -56,6 +56,14 @@ fn main() -> ExitCode {
     };
     // Under MPI only rank 0 speaks, except for errors.
     let printer = Printer::new(quiet || cluster.rank() > 0);
+    if cluster.is_distributed() && matches!(&cli.command, Command::Merge(_) | Command::Report(_)) {
+        // Every rank would write the same files, and there is nothing to spread.
+        printer.error(
+            "`tumen merge` and `tumen report` run in one process: start them without mpirun",
+        );
+        cluster.abort_if_distributed(1);
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer, None, None, &cluster),
         Command::Merge(args) => merge(&args, &printer),
@@ -66,9 +74,9 @@ fn main() -> ExitCode {
             Err(failure) => Err(failure),
         },
         Command::Validate(args) => validate(&args, &printer),
-        Command::Compare(args) => compare::run(&args, &printer),
-        Command::Calibrate(args) => calibrate::calibrate(&args, &printer),
-        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer),
+        Command::Compare(args) => compare::run(&args, &printer, &cluster),
+        Command::Calibrate(args) => calibrate::calibrate(&args, &printer, &cluster),
+        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer, &cluster),
         Command::Report(args) => {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }

@@ -174,6 +174,58 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// [`Cluster::distribute`], with the results returned on every rank: rank 0 broadcasts
+    /// them once every item is in. For an algorithm that every rank follows step by step
+    /// (ABC-SMC's generations: each rank needs every distance to draw the next proposals
+    /// exactly as rank 0 does). Every rank must call it at the same point.
+    ///
+    /// # Errors
+    /// As [`Cluster::distribute`]. When rank 0 fails it returns its error without
+    /// broadcasting (the caller ends the job, and the ranks waiting for the results with it).
+    pub fn distribute_everywhere(
+        &self,
+        total: u64,
+        batch: usize,
+        work: Work<'_>,
+    ) -> Result<Vec<Vec<u8>>, String> {
+        let results = self.distribute(total, batch, work)?;
+        if !self.is_distributed() {
+            return results.ok_or_else(|| "no results in a single process".to_owned());
+        }
+        #[cfg(feature = "mpi")]
+        {
+            use mpi::collective::Root as _;
+            use mpi::topology::Communicator as _;
+            let world = mpi::topology::SimpleCommunicator::world();
+            let root = world.process_at_rank(0);
+            let mut bytes = match results {
+                Some(results) => {
+                    let pairs: Vec<(u64, Vec<u8>)> = (0_u64..).zip(results).collect();
+                    encode_results(total, &pairs)
+                }
+                None => Vec::new(),
+            };
+            let mut length = bytes.len() as u64;
+            root.broadcast_into(&mut length);
+            bytes.resize(usize::try_from(length).map_err(|e| e.to_string())?, 0);
+            root.broadcast_into(&mut bytes[..]);
+            let (count, pairs) = decode_results(&bytes)?;
+            if count != total || pairs.len() as u64 != total {
+                return Err(format!(
+                    "rank 0 broadcast {} results, {total} were expected",
+                    pairs.len()
+                ));
+            }
+            Ok(pairs.into_iter().map(|(_, bytes)| bytes).collect())
+        }
+        #[cfg(not(feature = "mpi"))]
+        {
+            Err("a distributed job in a build without MPI".to_owned())
+        }
+    }
+}
+
 /// The queue and the results of rank 0.
 struct Queue {
     total: u64,
@@ -434,6 +486,16 @@ mod tests {
         assert_eq!(
             cluster.distribute(5, 2, &failing).unwrap_err(),
             "rank 0: boom"
+        );
+    }
+
+    #[test]
+    fn one_process_gets_every_result_everywhere_too() {
+        let cluster = Cluster::single();
+        let work = |indices: &[u64]| Ok(indices.iter().map(|i| vec![*i as u8; 3]).collect());
+        assert_eq!(
+            cluster.distribute_everywhere(4, 3, &work).unwrap(),
+            (0..4).map(|i| vec![i as u8; 3]).collect::<Vec<_>>()
         );
     }
 
