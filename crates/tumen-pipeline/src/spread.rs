@@ -109,12 +109,16 @@ pub(crate) fn decode_f64(bytes: &[u8]) -> Result<f64, Error> {
     Ok(f64::from_bits(u64::from_le_bytes(bits)))
 }
 
+/// Records the traces of a batch of an ensemble's replicas, in the order given.
+pub(crate) type Record<'a> =
+    &'a (dyn Fn(&[u64]) -> Result<Vec<tumen_ensemble::Trace>, Error> + Sync);
+
 /// Records the traces of items `0..total` of an ensemble over the processes (`record` computes
 /// a batch), and returns them as a store on the process that writes, ready to be replayed.
 pub(crate) fn spread_traces(
     spread: &dyn Spread,
     total: u64,
-    record: &(dyn Fn(&[u64]) -> Result<Vec<tumen_ensemble::Trace>, Error> + Sync),
+    record: Record<'_>,
 ) -> Result<Option<tumen_ensemble::TraceStore>, Error> {
     Ok(spread_trace_bytes(spread, total, record)?.map(|all| {
         let mut store = tumen_ensemble::TraceStore::new();
@@ -129,7 +133,7 @@ pub(crate) fn spread_traces(
 pub(crate) fn spread_trace_bytes(
     spread: &dyn Spread,
     total: u64,
-    record: &(dyn Fn(&[u64]) -> Result<Vec<tumen_ensemble::Trace>, Error> + Sync),
+    record: Record<'_>,
 ) -> Result<Option<Vec<Vec<u8>>>, Error> {
     let work = |indices: &[u64]| {
         record(indices)?
