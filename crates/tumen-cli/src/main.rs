@@ -185,7 +185,12 @@ fn run(
     }
     if let Some(every) = args.checkpoint_every {
         if resuming.is_none() {
-            checkpointing::prepare(args, &plan, every)?;
+            // Under MPI rank 0 makes the checkpoint directory (on a file system every rank
+            // sees) before any rank saves a replica's checkpoint in it.
+            if cluster.rank() == 0 {
+                checkpointing::prepare(args, &plan, every)?;
+            }
+            cluster.barrier();
         } else {
             printer.note(&format!(
                 "resuming `{name}` from the checkpoints in `{}` (every {every} days)",
@@ -247,10 +252,9 @@ fn run(
         );
     }
     if cluster.is_distributed() && manifest.is_none() {
-        if args.checkpoint_every.is_some() {
-            printer.error("`--checkpoint-every` under MPI is not supported yet");
-            return Err(Failure::User);
-        }
+        // With checkpoints, each rank saves (and on `tumen resume` restores) the replicas it
+        // runs in the shared checkpoint directory: a replica's files are its own, so a run
+        // resumes with any number of ranks.
         match sharding::distribute(args, &prepared, &plan, posterior.as_ref(), cluster, printer)? {
             // A worker rank: its replicas went to rank 0, which writes.
             None => return Ok(()),

@@ -149,6 +149,15 @@ impl Cluster {
         let _ = code;
     }
 
+    /// Waits until every rank gets here (nothing in a single process).
+    pub fn barrier(&self) {
+        #[cfg(feature = "mpi")]
+        if self.is_distributed() {
+            use mpi::collective::CommunicatorCollectives as _;
+            mpi::topology::SimpleCommunicator::world().barrier();
+        }
+    }
+
     /// Computes items `0..total` over the ranks, `batch` items at a time per request (this
     /// rank's threads, say), with `work`. Every rank must call it at the same point. Returns
     /// the results in item order on rank 0, `None` on the others.
