@@ -141,6 +141,20 @@ fn a_spread_sensitivity_analysis_is_the_one_process_analysis() {
         .write(&tmp.path().join("spread"))
         .unwrap();
     assert_same_files(&tmp.path().join("one"), &tmp.path().join("spread"));
+    // A negative control: the comparison sees another seed's analysis.
+    let other = SensitivityRequest {
+        seed: 8,
+        ..request.clone()
+    };
+    analyse_spread(&other, &Scattered)
+        .unwrap()
+        .unwrap()
+        .write(&tmp.path().join("other"))
+        .unwrap();
+    assert_ne!(
+        std::fs::read(tmp.path().join("one/sobol.csv")).unwrap(),
+        std::fs::read(tmp.path().join("other/sobol.csv")).unwrap()
+    );
     assert!(analyse_spread(&request, &Helper).unwrap().is_none());
     let error = analyse_spread(&request, &Failing).unwrap_err();
     assert_eq!(error.to_string(), "rank 2: boom");
