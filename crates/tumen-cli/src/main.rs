@@ -56,6 +56,14 @@ fn main() -> ExitCode {
     };
     // Under MPI only rank 0 speaks, except for errors.
     let printer = Printer::new(quiet || cluster.rank() > 0);
+    if cluster.is_distributed() && matches!(&cli.command, Command::Merge(_) | Command::Report(_)) {
+        // Every rank would write the same files, and there is nothing to spread.
+        printer.error(
+            "`tumen merge` and `tumen report` run in one process: start them without mpirun",
+        );
+        cluster.abort_if_distributed(1);
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer, None, None, &cluster),
         Command::Merge(args) => merge(&args, &printer),
@@ -66,9 +74,9 @@ fn main() -> ExitCode {
             Err(failure) => Err(failure),
         },
         Command::Validate(args) => validate(&args, &printer),
-        Command::Compare(args) => compare::run(&args, &printer),
-        Command::Calibrate(args) => calibrate::calibrate(&args, &printer),
-        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer),
+        Command::Compare(args) => compare::run(&args, &printer, &cluster),
+        Command::Calibrate(args) => calibrate::calibrate(&args, &printer, &cluster),
+        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer, &cluster),
         Command::Report(args) => {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }
@@ -177,7 +185,12 @@ fn run(
     }
     if let Some(every) = args.checkpoint_every {
         if resuming.is_none() {
-            checkpointing::prepare(args, &plan, every)?;
+            // Under MPI rank 0 makes the checkpoint directory (on a file system every rank
+            // sees) before any rank saves a replica's checkpoint in it.
+            if cluster.rank() == 0 {
+                checkpointing::prepare(args, &plan, every)?;
+            }
+            cluster.barrier();
         } else {
             printer.note(&format!(
                 "resuming `{name}` from the checkpoints in `{}` (every {every} days)",
@@ -231,10 +244,9 @@ fn run(
         );
     }
     if cluster.is_distributed() && manifest.is_none() {
-        if args.checkpoint_every.is_some() {
-            printer.error("`--checkpoint-every` under MPI is not supported yet");
-            return Err(Failure::User);
-        }
+        // With checkpoints, each rank saves (and on `tumen resume` restores) the replicas it
+        // runs in the shared checkpoint directory: a replica's files are its own, so a run
+        // resumes with any number of ranks.
         match sharding::distribute(args, &prepared, &plan, posterior.as_ref(), cluster, printer)? {
             // A worker rank: its replicas went to rank 0, which writes.
             None => return Ok(()),

@@ -54,6 +54,7 @@
 use crate::error::Error;
 use crate::run::{EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_pool};
 use crate::scenario::{Prepared, ScenarioSource};
+use crate::spread::{Local, Spread, decode_f64, encode_f64, spread_traces};
 use crate::summary::PARAMETER_AND_SEED;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -772,12 +773,6 @@ impl Calibration {
     }
 }
 
-/// The ensemble output of the baseline (the scenario's own values, seeds only).
-fn baseline_output(prepared: &Prepared, request: &RunRequest) -> Result<RunOutput, Error> {
-    let plan = Plan::new(prepared, request)?;
-    plan.execute(&NoProgress)
-}
-
 /// Observed points of every camp series of `full` with the ensemble's values, split at `cut`
 /// (points on or before it first).
 fn observed_points(
@@ -848,14 +843,31 @@ fn score_ensemble(
 ///
 /// # Errors
 /// Bad requests and specs ([`Error::Request`]), scenarios that do not load, runs that stop.
-#[expect(
-    clippy::too_many_lines,
-    reason = "the steps of a calibration, in order"
-)]
 pub fn calibrate(
     request: &CalibrationRequest,
     on_generation: &(dyn Fn(&abc::Generation) + Sync),
 ) -> Result<Calibration, Error> {
+    calibrate_spread(request, on_generation, &Local)?
+        .ok_or_else(|| Error::Internal("a local calibration returned nothing".to_owned()))
+}
+
+/// [`calibrate`] with its model runs computed where `spread` says (over MPI ranks, say): every
+/// process calls it and follows the generations (each gets every distance, see
+/// [`SpreadModel`]); the forecast's and the baseline's replicas are spread as traces. The
+/// calibration, identical to [`calibrate`]'s, is returned on the process that writes and
+/// `None` on the others.
+///
+/// # Errors
+/// As [`calibrate`], and the first failure of any process.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the steps of a calibration, in order"
+)]
+pub fn calibrate_spread(
+    request: &CalibrationRequest,
+    on_generation: &(dyn Fn(&abc::Generation) + Sync),
+    spread: &dyn Spread,
+) -> Result<Option<Calibration>, Error> {
     let source = ScenarioSource::from_option(request.scenario.as_deref());
     let files = read_files(&source)?;
     let (spec, spec_origin) = resolve_spec(&files, request.params.as_deref())?;
@@ -913,6 +925,7 @@ pub fn calibrate(
     };
     let pool = worker_pool(request.jobs)?;
     let started = Instant::now();
+    let model = SpreadModel { model, spread };
     let result = pool
         .install(|| abc::run_with_progress(&spec.parameters, &model, &config, |g| on_generation(g)))
         .map_err(|error| match error {
@@ -935,13 +948,24 @@ pub fn calibrate(
         command_line: request.command_line.clone(),
         ..RunRequest::default()
     };
-    let baseline = pool.install(|| baseline_output(&prepared, &run_request))?;
+    let baseline = pool.install(|| baseline_output(&prepared, &run_request, spread))?;
     let forecast_parameters = result.posterior.sample(
         usize::try_from(replicas).unwrap_or(usize::MAX),
         request.seed ^ 0x464f_5245,
     );
-    let forecast =
-        pool.install(|| posterior_ensemble(&prepared, &run_request, &setup, &forecast_parameters))?;
+    let forecast = pool.install(|| {
+        posterior_ensemble_spread(
+            &prepared,
+            &run_request,
+            &setup,
+            &forecast_parameters,
+            spread,
+        )
+    })?;
+    let (Some(baseline), Some(forecast)) = (baseline, forecast) else {
+        // A process that only helped.
+        return Ok(None);
+    };
     let (cal_before, cal_after) = score_ensemble(&full, &forecast, &targets, cut, until);
     let (base_before, base_after) = score_ensemble(&full, &baseline, &targets, cut, until);
     let score = ScoreReport {
@@ -966,7 +990,7 @@ pub fn calibrate(
         cut,
         abc_seconds,
     });
-    Ok(Calibration {
+    Ok(Some(Calibration {
         result,
         score,
         forecast,
@@ -977,7 +1001,7 @@ pub fn calibrate(
         abc_seconds,
         load_seconds,
         report,
-    })
+    }))
 }
 
 /// What the calibration report is made of.
@@ -1174,10 +1198,8 @@ pub fn posterior_ensemble(
     setup: &Parameterised,
     thetas: &[Vec<f64>],
 ) -> Result<RunOutput, Error> {
-    let (plan, hook) = posterior_plan(prepared, request, setup, thetas)?;
-    let mut output = plan.execute_with(&crate::NoProgress, Some(&hook))?;
-    mark_posterior(&mut output, setup);
-    Ok(output)
+    posterior_ensemble_spread(prepared, request, setup, thetas, &Local)?
+        .ok_or_else(|| Error::Internal("a local ensemble returned nothing".to_owned()))
 }
 
 /// The plan of a posterior ensemble and its per-replica scenario function (replica `i` runs
@@ -1403,4 +1425,114 @@ pub fn posterior_draws(
         request.seed ^ 0x504f_5354,
     );
     Ok((setup, thetas))
+}
+
+// Spreading a calibration's runs over processes (issue 16). ABC-SMC's model runs go through
+// `SpreadModel`; the baseline's and the forecast's replicas travel as traces and are replayed
+// by the process that writes, as `tumen run` under MPI does.
+
+/// The ABC model whose batches of runs are computed where a [`Spread`] says. Under several
+/// processes, every process follows the generations and gets every distance (a distance is a
+/// pure function of its parameters and seed), so each draws the next proposals exactly as the
+/// others do; in one process, the runs are the model's own parallel loop.
+struct SpreadModel<'a, F> {
+    model: F,
+    spread: &'a dyn Spread,
+}
+
+impl<F> abc::Model for SpreadModel<'_, F>
+where
+    F: Fn(&[f64], u64) -> Result<f64, Box<Error>> + Sync,
+{
+    type Error = Box<Error>;
+
+    fn distance(&self, theta: &[f64], seed: u64) -> Result<f64, Box<Error>> {
+        (self.model)(theta, seed)
+    }
+
+    fn distances(&self, runs: &[(&[f64], u64)]) -> Vec<Result<f64, Box<Error>>> {
+        use rayon::prelude::*;
+        if !self.spread.is_distributed() {
+            return runs
+                .par_iter()
+                .map(|&(theta, seed)| self.distance(theta, seed))
+                .collect();
+        }
+        let work = |indices: &[u64]| -> Result<Vec<Vec<u8>>, Error> {
+            indices
+                .par_iter()
+                .map(|&index| {
+                    let &(theta, seed) = usize::try_from(index)
+                        .ok()
+                        .and_then(|i| runs.get(i))
+                        .ok_or_else(|| Error::Internal(format!("no model run {index}")))?;
+                    self.distance(theta, seed).map(encode_f64).map_err(|e| *e)
+                })
+                .collect()
+        };
+        let distances = self
+            .spread
+            .spread(runs.len() as u64, true, &work)
+            .and_then(|all| {
+                all.ok_or_else(|| Error::Internal("the distances did not come back".to_owned()))?
+                    .iter()
+                    .map(|bytes| decode_f64(bytes))
+                    .collect::<Result<Vec<f64>, Error>>()
+            });
+        match distances {
+            Ok(distances) => distances.into_iter().map(Ok).collect(),
+            // The batch failed somewhere: its first run carries the error, which stops the
+            // calibration.
+            Err(error) => std::iter::once(Err(Box::new(error)))
+                .chain((1..runs.len()).map(|_| {
+                    Err(Box::new(Error::Internal(
+                        "a run of a failed batch".to_owned(),
+                    )))
+                }))
+                .collect(),
+        }
+    }
+}
+
+/// The ensemble output of the baseline (the scenario's own values, seeds only), its replicas
+/// computed where `spread` says; `None` on a process that only helped.
+fn baseline_output(
+    prepared: &Prepared,
+    request: &RunRequest,
+    spread: &dyn Spread,
+) -> Result<Option<RunOutput>, Error> {
+    let mut plan = Plan::new(prepared, request)?;
+    if spread.is_distributed() {
+        let record = |indices: &[u64]| plan.record(indices, None, &NoProgress);
+        let Some(traces) = spread_traces(spread, plan.replicas, &record)? else {
+            return Ok(None);
+        };
+        plan.request.replay = Some(std::sync::Arc::new(traces));
+    }
+    plan.execute(&NoProgress).map(Some)
+}
+
+/// [`posterior_ensemble`] with its replicas computed where `spread` says; `None` on a process
+/// that only helped.
+///
+/// # Errors
+/// As [`posterior_ensemble`], and the first failure of any process.
+pub fn posterior_ensemble_spread(
+    prepared: &Prepared,
+    request: &RunRequest,
+    setup: &Parameterised,
+    thetas: &[Vec<f64>],
+    spread: &dyn Spread,
+) -> Result<Option<RunOutput>, Error> {
+    let (mut plan, hook) = posterior_plan(prepared, request, setup, thetas)?;
+    if spread.is_distributed() {
+        let record = |indices: &[u64]| plan.record(indices, Some(&hook), &NoProgress);
+        let Some(traces) = spread_traces(spread, plan.replicas, &record)? else {
+            return Ok(None);
+        };
+        plan.request.replay = Some(std::sync::Arc::new(traces));
+    }
+    let mut output = plan.execute_with(&NoProgress, Some(&hook))?;
+    mark_posterior(&mut output, setup);
+    Ok(Some(output))
 }

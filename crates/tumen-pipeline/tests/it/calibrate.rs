@@ -11,7 +11,7 @@ use tumen_pipeline::sensitivity::{SensitivityRequest, analyse};
 /// The toy scenario, with a refugee total observed every 10 days (so that the cut keeps a
 /// spawn driver), copied into `dir`; `after` and `before` scale the camps' points after and
 /// before day 30 (2021-03-31).
-fn toy(dir: &Path, before: f64, after: f64) -> PathBuf {
+pub(crate) fn toy(dir: &Path, before: f64, after: f64) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/toy_escape");
     let target = dir.join("toy");
     for sub in ["input_csv", "source_data"] {
