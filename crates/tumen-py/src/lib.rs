@@ -214,7 +214,7 @@ impl NativeScenario {
     /// Runs the scenario and returns the run's files as `[(name, bytes)]` in the order the
     /// command writes them, plus `long.csv`; the run's notes; and the warnings of the load
     /// the run used (the scenario's, or those of a reload with other settings or overrides).
-    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs, posterior=None))]
+    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs, posterior=None, no_posterior=false))]
     #[expect(
         clippy::too_many_arguments,
         reason = "the keyword arguments of `Scenario.run`"
@@ -230,6 +230,7 @@ impl NativeScenario {
         overrides: Vec<String>,
         jobs: Option<usize>,
         posterior: Option<PathBuf>,
+        no_posterior: bool,
     ) -> PyResult<(Files<'py>, Vec<String>, Vec<String>)> {
         if replicas == 0 {
             return Err(PyValueError::new_err("replicas must be at least 1"));
@@ -267,14 +268,22 @@ impl NativeScenario {
         };
         let result = py.detach(|| {
             let plan = Plan::new(prepared, &request)?;
+            // As `tumen run`: a posterior given, else the one the scenario ships, unless
+            // `no_posterior`.
+            let posterior = match &posterior {
+                Some(path) => Some(tumen_pipeline::calibrate::read_posterior(path)?),
+                None if no_posterior => None,
+                None => {
+                    tumen_pipeline::shipped_posterior(prepared)?.map(|(posterior, _)| posterior)
+                }
+            };
             let output = match &posterior {
                 // Each replica's parameters drawn from a calibration's posterior.
-                Some(path) => {
-                    let posterior = tumen_pipeline::calibrate::read_posterior(path)?;
+                Some(posterior) => {
                     tumen_pipeline::worker_pool(request.jobs)?
                         .install(|| {
                             tumen_pipeline::calibrate::run_with_posterior(
-                                prepared, &request, &posterior,
+                                prepared, &request, posterior,
                             )
                         })?
                         .0
