@@ -1262,13 +1262,20 @@ pub fn write_parameters_csv(
     output: &RunOutput,
     thetas: &[Vec<f64>],
 ) -> Result<(), Error> {
+    let text = parameters_csv(names, output, thetas);
+    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| Error::write(path, e))
+}
+
+/// The text of `parameters.csv` (see [`write_parameters_csv`]).
+#[must_use]
+pub fn parameters_csv(names: &[String], output: &RunOutput, thetas: &[Vec<f64>]) -> String {
     let mut text = format!("replica,seed,{}\n", names.join(","));
     for ((index, replica), theta) in output.ensemble.replicas.iter().enumerate().zip(thetas) {
         let values: Vec<String> = theta.iter().map(|v| format!("{v:?}")).collect();
         text.push_str(&format!("{index},{},{}\n", replica.seed, values.join(",")));
     }
-    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
-        .map_err(|e| Error::write(path, e))
+    text
 }
 
 impl Calibration {

@@ -277,20 +277,30 @@ impl NativeScenario {
                     tumen_pipeline::shipped_posterior(prepared)?.map(|(posterior, _)| posterior)
                 }
             };
+            let mut parameters = None;
             let output = match &posterior {
-                // Each replica's parameters drawn from a calibration's posterior.
+                // Each replica's parameters drawn from a calibration's posterior, written to
+                // `parameters.csv` as the command does.
                 Some(posterior) => {
-                    tumen_pipeline::worker_pool(request.jobs)?
-                        .install(|| {
+                    let (output, thetas) =
+                        tumen_pipeline::worker_pool(request.jobs)?.install(|| {
                             tumen_pipeline::calibrate::run_with_posterior(
                                 prepared, &request, posterior,
                             )
-                        })?
-                        .0
+                        })?;
+                    parameters = Some(tumen_pipeline::calibrate::parameters_csv(
+                        &posterior.parameters,
+                        &output,
+                        &thetas,
+                    ));
+                    output
                 }
                 None => plan.execute_on_pool(&NoProgress)?,
             };
-            let files = output.files_in_memory(&[Format::Long])?;
+            let mut files = output.files_in_memory(&[Format::Long])?;
+            if let Some(text) = parameters {
+                files.push(("parameters.csv".to_owned(), text.into_bytes()));
+            }
             Ok::<_, Error>((files, plan.notes))
         });
         let (files, notes) = result.map_err(|error| to_py(py, &error))?;
