@@ -212,23 +212,19 @@ fn run(
     // A posterior shipped with the scenario is the default, except with `--no-posterior`.
     // Resolved before the slices, the ranks and the checkpoints, so that they all draw what
     // the run in one process draws (the draws depend only on the seed and the replicas).
-    let shipped = if args.posterior.is_none() && !args.no_posterior {
-        tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
-    } else {
-        None
-    };
-    if let Some((_, origin)) = &shipped {
+    let posterior = tumen_pipeline::calibrate::posterior_for_run(
+        &prepared,
+        args.posterior.as_deref(),
+        args.no_posterior,
+    )
+    .map_err(|e| fail(&e, printer))?;
+    if let Some((_, Some(origin))) = &posterior {
         printer.note(&format!(
             "each replica's parameters are drawn from the posterior the scenario ships ({origin}); \
              `--no-posterior` runs its own values"
         ));
     }
-    let posterior = match &args.posterior {
-        Some(file) => {
-            Some(tumen_pipeline::calibrate::read_posterior(file).map_err(|e| fail(&e, printer))?)
-        }
-        None => shipped.map(|(posterior, _)| posterior),
-    };
+    let posterior = posterior.map(|(posterior, _)| posterior);
     if args.shard.is_some() {
         if cluster.is_distributed() {
             printer.error("`--shard` under MPI is not supported: run the slices as separate jobs");

@@ -1332,6 +1332,25 @@ impl Calibration {
     }
 }
 
+/// The posterior a run draws each replica's parameters from, as `tumen run` chooses it: the
+/// file given (`--posterior`), else the one the scenario ships unless `no_posterior`. The
+/// second value says where a shipped posterior was read (`None` for a file given).
+///
+/// # Errors
+/// As [`read_posterior`] and [`crate::shipped_posterior`].
+pub fn posterior_for_run(
+    prepared: &Prepared,
+    given: Option<&Path>,
+    no_posterior: bool,
+) -> Result<Option<(Posterior, Option<String>)>, Error> {
+    match given {
+        Some(path) => Ok(Some((read_posterior(path)?, None))),
+        None if no_posterior => Ok(None),
+        None => Ok(crate::shipped_posterior(prepared)?
+            .map(|(posterior, origin)| (posterior, Some(origin)))),
+    }
+}
+
 /// Reads a posterior file (`posterior.csv`).
 ///
 /// # Errors

@@ -270,13 +270,12 @@ impl NativeScenario {
             let plan = Plan::new(prepared, &request)?;
             // As `tumen run`: a posterior given, else the one the scenario ships, unless
             // `no_posterior`.
-            let posterior = match &posterior {
-                Some(path) => Some(tumen_pipeline::calibrate::read_posterior(path)?),
-                None if no_posterior => None,
-                None => {
-                    tumen_pipeline::shipped_posterior(prepared)?.map(|(posterior, _)| posterior)
-                }
-            };
+            let posterior = tumen_pipeline::calibrate::posterior_for_run(
+                prepared,
+                posterior.as_deref(),
+                no_posterior,
+            )?
+            .map(|(posterior, _)| posterior);
             let mut parameters = None;
             let output = match &posterior {
                 // Each replica's parameters drawn from a calibration's posterior, written to
