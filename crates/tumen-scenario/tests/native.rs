@@ -735,6 +735,24 @@ fn questionable_input_gives_warnings() {
     insta::assert_snapshot!("warning_incident_after_the_period", text);
 }
 
+/// A camp in a country of `status.irregular_countries` is a hiding place: it has no observed
+/// series by nature and is not warned about; a camp elsewhere still is.
+#[test]
+fn only_camps_outside_the_irregular_countries_are_asked_for_data() {
+    let layout = file_text("source_data/data_layout.csv")
+        .replacen("Millbrook,millbrook.csv\n", "", 1)
+        .replacen("Westport,westport.csv\n", "", 1);
+    let messages: Vec<String> = loaded(&example().with("source_data/data_layout.csv", layout), &[])
+        .warnings
+        .into_iter()
+        .map(|w| w.message)
+        .collect();
+    assert_eq!(
+        messages,
+        ["camp `Westport` has no data in `source_data/data_layout.csv`"]
+    );
+}
+
 #[test]
 fn many_errors_are_reported_in_one_pass() {
     let text = file_text("scenario.toml")

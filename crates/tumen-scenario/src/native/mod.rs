@@ -134,7 +134,25 @@ pub(crate) fn load(
                     format!("camp `{name}` cannot be reached from any conflict zone")
                 })
                 .collect();
-            loaded.warnings.retain(|w| !exits.contains(&w.message));
+            // A camp in a country where people have no status (`status.irregular_countries`)
+            // is a hiding place: nobody registers the people there, so it has no observed
+            // series by nature, and Flee's "no data" warning does not apply either.
+            let network = &loaded.scenario.network;
+            let irregular = &loaded.scenario.mechanisms.irregular_countries;
+            let hiding: Vec<String> = network
+                .locations
+                .iter()
+                .filter(|l| irregular.contains(&l.country))
+                .map(|l| {
+                    format!(
+                        "camp `{}` has no data in `source_data/data_layout.csv`",
+                        l.name
+                    )
+                })
+                .collect();
+            loaded
+                .warnings
+                .retain(|w| !exits.contains(&w.message) && !hiding.contains(&w.message));
             report.extend(std::mem::take(&mut loaded.warnings));
             loaded.warnings = report.into_warnings();
             Ok(loaded)
