@@ -2,7 +2,7 @@
 //! (`mechanisms/targets.csv`, read by `tumen-scenario`; evaluated by `tumen-output`).
 
 /// One row of a scenario's `mechanisms/targets.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetRow {
     /// Line in the file (1-based, the header is line 1).
     pub line: usize,

@@ -525,6 +525,40 @@ pub fn cut_observations(scenario: &mut Scenario, cut: u32) {
     }
 }
 
+/// Leaves out of a particle run the person attributes that are only labels and that no fitted
+/// target reads. Origin is always a label (no mechanism reads it); sex is one when every
+/// multiplier of both sexes is 1 and there is no family state. A target reads origin when its
+/// quantity names an origin event (`<event>@<origin>`), sex when it names a `_female` or `_male`
+/// event or category. Everything the distance reads keeps its distribution (a label changes no
+/// one's chances), and the count engine no longer splits its cohorts by the label: the
+/// flagship's particles cost ~40 % less without origin (BENCHMARKS.md, calibration).
+pub fn drop_unread_attributes(scenario: &mut Scenario, targets: &[TargetRow]) {
+    let Some(attributes) = scenario.mechanisms.attributes.as_mut() else {
+        return;
+    };
+    let reads = |pattern: &dyn Fn(&str) -> bool| {
+        targets.iter().any(|t| {
+            t.quantity
+                .split(['+', '/'])
+                .any(|name| pattern(name.trim()))
+        })
+    };
+    if !reads(&|name| name.contains('@')) {
+        attributes.origin = None;
+    }
+    let sex_is_a_label = attributes.family.is_none()
+        && attributes.sex.as_ref().is_some_and(|sex| {
+            sex.female == tumen_core::SexEffects::default()
+                && sex.male == tumen_core::SexEffects::default()
+        });
+    if sex_is_a_label && !reads(&|name| name.ends_with("_female") || name.ends_with("_male")) {
+        attributes.sex = None;
+    }
+    if !attributes.any() {
+        scenario.mechanisms.attributes = None;
+    }
+}
+
 /// Parses a target's end date; `None` when empty or not a date.
 fn target_end(row: &TargetRow) -> Option<Date> {
     row.end.trim().parse::<Date>().ok()
@@ -902,6 +936,7 @@ pub fn calibrate_spread(
     let model = |theta: &[f64], seed: u64| -> Result<f64, Box<Error>> {
         let mut scenario = setup.scenario(theta, Some(cut + 1))?;
         cut_observations(&mut scenario, cut);
+        drop_unread_attributes(&mut scenario, &fit_targets);
         let (replica, _, record, _) = run_one(&scenario, seed, system, false)?;
         let ard = series_ard(&scenario, &replica, cut);
         let distances: Vec<f64> = record

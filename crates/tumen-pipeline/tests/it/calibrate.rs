@@ -349,3 +349,109 @@ fn a_posterior_run_keeps_the_command_lines_settings_and_refuses_to_set_a_drawn_p
     assert!(error.is_user_error(), "{error}");
     assert!(error.to_string().contains("--no-posterior"), "{error}");
 }
+
+/// A scenario of `examples/` loaded from its directory.
+fn example(name: &str) -> tumen_core::Scenario {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
+    tumen_scenario::load_dir(&dir, &tumen_scenario::LoadOptions::default())
+        .unwrap()
+        .scenario
+}
+
+fn target(quantity: &str) -> tumen_core::TargetRow {
+    tumen_core::TargetRow {
+        measure: "sum".to_owned(),
+        quantity: quantity.to_owned(),
+        ..tumen_core::TargetRow::default()
+    }
+}
+
+/// Origin is a label: a particle leaves it out unless a fitted target names an origin event.
+/// Sex is left out only when it is a label too (multipliers 1, no family state) and unread.
+#[test]
+fn particles_leave_out_the_attributes_no_target_reads() {
+    use tumen_pipeline::calibrate::drop_unread_attributes;
+    let attributes = |s: &tumen_core::Scenario| {
+        s.mechanisms
+            .attributes
+            .as_ref()
+            .map(|a| (a.sex.is_some(), a.origin.is_some()))
+    };
+    // examples/attributes: sex changes detection and exits, so it stays.
+    let full = example("attributes");
+    assert_eq!(attributes(&full), Some((true, true)));
+    let mut s = full.clone();
+    drop_unread_attributes(&mut s, &[target("asylum_exits")]);
+    assert_eq!(attributes(&s), Some((true, false)));
+    let mut s = full.clone();
+    drop_unread_attributes(
+        &mut s,
+        &[target("asylum_exits_from@North Province+crossings")],
+    );
+    assert_eq!(attributes(&s), Some((true, true)));
+    // With every multiplier at 1 and no family state, sex is a label: kept when read.
+    let mut labels = full;
+    let a = labels.mechanisms.attributes.as_mut().unwrap();
+    a.family = None;
+    let sex = a.sex.as_mut().unwrap();
+    sex.female = tumen_core::SexEffects::default();
+    sex.male = tumen_core::SexEffects::default();
+    let mut s = labels.clone();
+    drop_unread_attributes(&mut s, &[target("asylum_exits")]);
+    assert_eq!(attributes(&s), None);
+    let mut s = labels;
+    drop_unread_attributes(&mut s, &[target("asylum_exits_female/asylum_exits")]);
+    assert_eq!(attributes(&s), Some((true, false)));
+}
+
+/// Leaving the origin label out changes no total in distribution: the asylum exits and the
+/// detentions of examples/attributes over 40 seeds with and without it agree (Welch's z < 4).
+#[test]
+fn leaving_a_label_out_keeps_the_totals_distribution() {
+    let full = example("attributes");
+    let mut without = full.clone();
+    drop_unread_attributes_for_test(&mut without);
+    let totals = |scenario: &tumen_core::Scenario| -> Vec<[f64; 2]> {
+        let layout = tumen_output::SystemLayout::of(scenario);
+        let slot = |name: &str| layout.event_names.iter().position(|n| n == name).unwrap();
+        let (exits, detentions) = (slot("asylum_exits"), slot("detentions"));
+        (0..40_u64)
+            .map(|seed| {
+                let (_, _, record, _) =
+                    tumen_pipeline::calibrate::run_one(scenario, seed, true, false).unwrap();
+                let events = record.unwrap().events;
+                #[expect(clippy::cast_precision_loss, reason = "small counts")]
+                let sum = |slot: usize| events.iter().map(|day| day[slot]).sum::<u64>() as f64;
+                [sum(exits), sum(detentions)]
+            })
+            .collect()
+    };
+    let (a, b) = (totals(&full), totals(&without));
+    assert_ne!(
+        a, b,
+        "the label changes the draws, so the seeds give other values"
+    );
+    for k in 0..2 {
+        let stats = |v: &[[f64; 2]]| {
+            let n = v.len() as f64;
+            let mean = v.iter().map(|x| x[k]).sum::<f64>() / n;
+            let var = v.iter().map(|x| (x[k] - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            (mean, var / n)
+        };
+        let ((ma, va), (mb, vb)) = (stats(&a), stats(&b));
+        assert!(ma > 0.0, "no events to compare");
+        let z = (ma - mb).abs() / (va + vb).sqrt();
+        assert!(
+            z < 4.0,
+            "total {k}: {ma} with origin, {mb} without (z = {z:.2})"
+        );
+    }
+}
+
+fn drop_unread_attributes_for_test(scenario: &mut tumen_core::Scenario) {
+    tumen_pipeline::calibrate::drop_unread_attributes(scenario, &[target("asylum_exits")]);
+    let a = scenario.mechanisms.attributes.as_ref().unwrap();
+    assert!(a.sex.is_some() && a.origin.is_none());
+}
