@@ -262,28 +262,17 @@ fn run(
         )
     };
     let bar = Bar(printer.progress(length, &label, args.no_progress));
-    let mut drawn = None;
     let output = match &posterior {
         Some(posterior) => tumen_pipeline::worker_pool(args.jobs)
             .map_err(|e| fail(&e, printer))?
             .install(|| {
                 tumen_pipeline::calibrate::run_with_posterior(&prepared, &plan.request, posterior)
-            })
-            .map(|(output, thetas)| {
-                drawn = Some((posterior.parameters.clone(), thetas));
-                output
             }),
         None => plan.execute_on_pool(&bar),
     };
     bar.0.finish_and_clear();
     let output = output.map_err(|e| fail(&e, printer))?;
-    let mut written = output.write(&args.output).map_err(|e| fail(&e, printer))?;
-    if let Some((names, thetas)) = &drawn {
-        let path = args.output.join("parameters.csv");
-        tumen_pipeline::calibrate::write_parameters_csv(&path, names, &output, thetas)
-            .map_err(|e| fail(&e, printer))?;
-        written.files.push(path);
-    }
+    let written = output.write(&args.output).map_err(|e| fail(&e, printer))?;
     for (target, line, reason) in &written.target_problems {
         printer.done(&format!(
             "warning: target `{target}` ({}, line {line}) cannot be evaluated: {reason}",

@@ -52,7 +52,9 @@
 //! `tumen_calibrate::score::combined_distance`.
 
 use crate::error::Error;
-use crate::run::{EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_pool};
+use crate::run::{
+    DrawnParameters, EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_pool,
+};
 use crate::scenario::{Prepared, ScenarioSource};
 use crate::spread::{Local, Spread, decode_f64, encode_f64, spread_traces};
 use crate::summary::PARAMETER_AND_SEED;
@@ -1271,7 +1273,7 @@ pub fn posterior_plan<'a>(
 
 /// Says in `output`'s summary that its bands include parameter uncertainty, drawn for
 /// `setup`'s parameters.
-fn mark_posterior(output: &mut RunOutput, setup: &Parameterised) {
+fn mark_posterior(output: &mut RunOutput, setup: &Parameterised, thetas: &[Vec<f64>]) {
     let summary = &mut output.summary;
     if let Some(ensemble_summary) = &mut summary.ensemble {
         ensemble_summary.uncertainty = PARAMETER_AND_SEED;
@@ -1284,33 +1286,10 @@ fn mark_posterior(output: &mut RunOutput, setup: &Parameterised) {
     output.ensemble_outputs = true;
     output.formats = Vec::new();
     output.replica_outputs = false;
-}
-
-/// Writes `parameters.csv`: `replica,seed,<parameter>...`, the parameters each replica of
-/// `output` ran with.
-///
-/// # Errors
-/// [`Error::Io`] when the file cannot be written.
-pub fn write_parameters_csv(
-    path: &Path,
-    names: &[String],
-    output: &RunOutput,
-    thetas: &[Vec<f64>],
-) -> Result<(), Error> {
-    let text = parameters_csv(names, output, thetas);
-    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
-        .map_err(|e| Error::write(path, e))
-}
-
-/// The text of `parameters.csv` (see [`write_parameters_csv`]).
-#[must_use]
-pub fn parameters_csv(names: &[String], output: &RunOutput, thetas: &[Vec<f64>]) -> String {
-    let mut text = format!("replica,seed,{}\n", names.join(","));
-    for ((index, replica), theta) in output.ensemble.replicas.iter().enumerate().zip(thetas) {
-        let values: Vec<String> = theta.iter().map(|v| format!("{v:?}")).collect();
-        text.push_str(&format!("{index},{},{}\n", replica.seed, values.join(",")));
-    }
-    text
+    output.parameters = Some(DrawnParameters {
+        names: setup.parameters.names().map(ToOwned::to_owned).collect(),
+        thetas: thetas.to_vec(),
+    });
 }
 
 impl Calibration {
@@ -1351,18 +1330,9 @@ impl Calibration {
             "report.html",
             tumen_report::render_calibration(&self.report).into_bytes(),
         )?;
-        let forecast = dir.join("forecast");
-        let written = self.forecast.write(&forecast)?;
+        // `forecast/` holds `parameters.csv`, as every run drawn from a posterior does.
+        let written = self.forecast.write(&dir.join("forecast"))?;
         files.extend(written.files);
-        let names: Vec<String> = self.parameters.names().map(ToOwned::to_owned).collect();
-        let parameters = forecast.join("parameters.csv");
-        write_parameters_csv(
-            &parameters,
-            &names,
-            &self.forecast,
-            &self.forecast_parameters,
-        )?;
-        files.push(parameters);
         Ok(files)
     }
 }
@@ -1407,18 +1377,18 @@ pub fn read_posterior(path: &Path) -> Result<Posterior, Error> {
 ///
 /// # Errors
 /// [`Error::Request`] for a posterior without particles or with a key the scenario lacks;
-/// [`Error::Run`] when a replica stops. Returns the output and each replica's parameters (for
-/// [`write_parameters_csv`]).
+/// [`Error::Run`] when a replica stops. The output carries each replica's parameters
+/// (`parameters.csv`).
 pub fn run_with_posterior(
     prepared: &Prepared,
     request: &RunRequest,
     posterior: &Posterior,
-) -> Result<(RunOutput, Vec<Vec<f64>>), Error> {
+) -> Result<RunOutput, Error> {
     let (setup, thetas) = posterior_draws(prepared, request, posterior)?;
     let mut output = posterior_ensemble(prepared, request, &setup, &thetas)?;
     output.formats.clone_from(&request.formats);
     output.replica_outputs = request.replica_outputs;
-    Ok((output, thetas))
+    Ok(output)
 }
 
 /// The parameterised scenario of `tumen run --posterior` and each replica's parameters, drawn
@@ -1594,6 +1564,6 @@ pub fn posterior_ensemble_spread(
         plan.request.replay = Some(std::sync::Arc::new(traces));
     }
     let mut output = plan.execute_with(&NoProgress, Some(&hook))?;
-    mark_posterior(&mut output, setup);
+    mark_posterior(&mut output, setup, thetas);
     Ok(Some(output))
 }

@@ -50,7 +50,8 @@ pub use embedded::FILES as EMBEDDED_FILES;
 pub use error::Error;
 pub use record::{Fnv64, InputFile, RunRecord, ScenarioRecord, hash_bytes, utc_timestamp};
 pub use run::{
-    DEFAULT_REPLICAS, EngineChoice, NoProgress, Plan, Progress, RunOutput, RunRequest, worker_pool,
+    DEFAULT_REPLICAS, DrawnParameters, EngineChoice, NoProgress, Plan, Progress, RunOutput,
+    RunRequest, worker_pool,
 };
 pub use scenario::{
     Prepared, SHIPPED_POSTERIOR, ScenarioSource, TARGETS_FILE, load, shipped_posterior,

@@ -286,6 +286,7 @@ impl Plan {
             incidents: crate::write::incidents(scenario),
             formats: self.request.formats.clone(),
             replica_outputs: self.request.replica_outputs,
+            parameters: None,
         })
     }
 
@@ -411,4 +412,16 @@ pub struct RunOutput {
     pub formats: Vec<Format>,
     /// Whether every replica's `out.csv` is written in FabFlee's layout (`RUNS/replica-<i>/`).
     pub replica_outputs: bool,
+    /// The parameters each replica ran with when they were drawn from a posterior
+    /// (`parameters.csv`).
+    pub parameters: Option<DrawnParameters>,
+}
+
+/// The parameters of each replica of a run drawn from a posterior.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawnParameters {
+    /// The parameters' keys, in column order.
+    pub names: Vec<String>,
+    /// Replica `i`'s values, in the order of `names`.
+    pub thetas: Vec<Vec<f64>>,
 }

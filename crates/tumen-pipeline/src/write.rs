@@ -357,6 +357,11 @@ impl RunOutput {
                 })?;
             }
         }
+        if let Some(parameters) = &self.parameters {
+            write_file(&mut written.files, dir, "parameters.csv", |w| {
+                w.write_all(parameters_csv(parameters, self).as_bytes())
+            })?;
+        }
         write_json(&mut written.files, dir, "run.json", &self.record)?;
         Ok(written)
     }
@@ -426,4 +431,21 @@ impl RunOutput {
     fn write_parquet(&self, _dir: &mut Out<'_>, _files: &mut Vec<PathBuf>) -> Result<(), Error> {
         check_formats(&[Format::Parquet])
     }
+}
+
+/// The text of `parameters.csv`: `replica,seed,<parameter>...`, the parameters each replica of
+/// `output` ran with (shortest round-trip decimals).
+fn parameters_csv(parameters: &crate::run::DrawnParameters, output: &RunOutput) -> String {
+    let mut text = format!("replica,seed,{}\n", parameters.names.join(","));
+    for ((index, replica), theta) in output
+        .ensemble
+        .replicas
+        .iter()
+        .enumerate()
+        .zip(&parameters.thetas)
+    {
+        let values: Vec<String> = theta.iter().map(|v| format!("{v:?}")).collect();
+        text.push_str(&format!("{index},{},{}\n", replica.seed, values.join(",")));
+    }
+    text
 }

@@ -276,30 +276,15 @@ impl NativeScenario {
                 no_posterior,
             )?
             .map(|(posterior, _)| posterior);
-            let mut parameters = None;
             let output = match &posterior {
-                // Each replica's parameters drawn from a calibration's posterior, written to
-                // `parameters.csv` as the command does.
-                Some(posterior) => {
-                    let (output, thetas) =
-                        tumen_pipeline::worker_pool(request.jobs)?.install(|| {
-                            tumen_pipeline::calibrate::run_with_posterior(
-                                prepared, &request, posterior,
-                            )
-                        })?;
-                    parameters = Some(tumen_pipeline::calibrate::parameters_csv(
-                        &posterior.parameters,
-                        &output,
-                        &thetas,
-                    ));
-                    output
-                }
+                // Each replica's parameters drawn from a calibration's posterior (the output
+                // then holds `parameters.csv`, as the command's does).
+                Some(posterior) => tumen_pipeline::worker_pool(request.jobs)?.install(|| {
+                    tumen_pipeline::calibrate::run_with_posterior(prepared, &request, posterior)
+                })?,
                 None => plan.execute_on_pool(&NoProgress)?,
             };
-            let mut files = output.files_in_memory(&[Format::Long])?;
-            if let Some(text) = parameters {
-                files.push(("parameters.csv".to_owned(), text.into_bytes()));
-            }
+            let files = output.files_in_memory(&[Format::Long])?;
             Ok::<_, Error>((files, plan.notes))
         });
         let (files, notes) = result.map_err(|error| to_py(py, &error))?;
