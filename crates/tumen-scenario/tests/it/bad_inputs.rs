@@ -20,29 +20,11 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn collect(root: &Path, dir: &Path, files: &mut Files) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect(root, &path, files);
-        } else {
-            let relative = path.strip_prefix(root).unwrap();
-            let key = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.insert(key, std::fs::read(&path).unwrap());
-        }
-    }
-}
-
 /// The valid toy scenario, read afresh.
 fn toy() -> Files {
-    let root = repo_root().join("tests/scenarios/toy_escape");
-    let mut files = Files::new();
-    collect(&root, &root, &mut files);
-    files
+    crate::common::files_under(&repo_root().join("tests/scenarios/toy_escape"))
+        .into_iter()
+        .collect()
 }
 
 fn text(files: &Files, path: &str) -> String {

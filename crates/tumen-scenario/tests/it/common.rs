@@ -18,8 +18,9 @@ impl Example {
     /// Every file of the example, in memory.
     pub(crate) fn source(&self) -> MemorySource {
         let mut source = MemorySource::default();
-        let root = self.dir();
-        add_files(&mut source, &root, &root);
+        for (path, bytes) in files_under(&self.dir()) {
+            source.insert(path, bytes);
+        }
         source
     }
 
@@ -67,18 +68,33 @@ impl Example {
     }
 }
 
-fn add_files(source: &mut MemorySource, root: &Path, dir: &Path) {
+/// Every file under `root`, as (path relative to `root` with `/` separators, bytes), in the
+/// order the directory walk meets them.
+pub(crate) fn files_under(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            add_files(source, root, &path);
+            walk(root, &path, out);
         } else {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            source.insert(relative, std::fs::read(&path).unwrap());
+            let relative = path.strip_prefix(root).unwrap();
+            let parts: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push((parts.join("/"), std::fs::read(&path).unwrap()));
         }
     }
+}
+
+/// The day number of an ISO date in the examples (which start on 2000-01-01).
+pub(crate) fn day(date: &str) -> i64 {
+    let start: jiff::civil::Date = "2000-01-01".parse().unwrap();
+    let date: jiff::civil::Date = date.parse().unwrap();
+    (date - start).get_days().into()
 }

@@ -26,33 +26,14 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Every file under `dir` as `(path relative to root, bytes)`, as the scenario fuzz targets
-/// embed their base scenario.
-fn tree(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            tree(root, &path, out);
-        } else {
-            let relative = path.strip_prefix(root).unwrap();
-            let parts: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push((parts.join("/"), std::fs::read(&path).unwrap()));
-        }
-    }
-}
-
 /// Runs `target` on every regression input and seed; returns how many ran.
 fn replay(target: &str) -> usize {
     let base_dir = match target {
         "native_scenario" => "examples/hidden-border",
         _ => "tests/scenarios/toy_escape",
     };
-    let root = manifest().join("../..").join(base_dir);
-    let mut files = Vec::new();
-    tree(&root, &root, &mut files);
+    // As the scenario fuzz targets embed their base scenario.
+    let files = crate::common::files_under(&manifest().join("../..").join(base_dir));
     let base: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))

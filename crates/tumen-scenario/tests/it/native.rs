@@ -6,7 +6,7 @@
 //! `.snap` file before committing it.
 #![expect(clippy::unwrap_used, reason = "tests")]
 
-use crate::common::Example;
+use crate::common::{Example, day};
 use std::path::PathBuf;
 use tumen_core::{DayCount, LocationId, Mechanisms, PushRate, Scenario};
 use tumen_scenario::{
@@ -63,13 +63,6 @@ fn warnings(source: &MemorySource) -> String {
 
 fn id(scenario: &Scenario, name: &str) -> LocationId {
     scenario.network.find(name).unwrap()
-}
-
-/// Day of an ISO date in the example (which starts on 2000-01-01).
-fn day(date: &str) -> i64 {
-    let start: jiff::civil::Date = "2000-01-01".parse().unwrap();
-    let date: jiff::civil::Date = date.parse().unwrap();
-    (date - start).get_days().into()
 }
 
 // ----- the worked example ------------------------------------------------------------------

@@ -1,9 +1,8 @@
 //! The keys of issue 13 in the native format, on `examples/open-channels`: channels with dates,
 //! capacity and failure outcomes, brokers, seasonality, mortality, penalties at home, partial
 //! incidents; and the located errors of each.
-#![expect(clippy::unwrap_used, reason = "tests")]
 
-use crate::common::Example;
+use crate::common::{Example, day};
 use tumen_core::{CATEGORIES, DayCount, Failure, Mechanisms, Scenario};
 use tumen_scenario::{Loaded, MemorySource, ScenarioError, render};
 
@@ -36,12 +35,6 @@ fn mechanisms(source: &MemorySource) -> (Scenario, Mechanisms) {
     };
     let mechanisms = loaded.scenario.mechanisms.clone();
     (loaded.scenario, mechanisms)
-}
-
-fn day(date: &str) -> i64 {
-    let start: jiff::civil::Date = "2000-01-01".parse().unwrap();
-    let date: jiff::civil::Date = date.parse().unwrap();
-    (date - start).get_days().into()
 }
 
 #[test]
