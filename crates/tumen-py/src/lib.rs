@@ -405,6 +405,72 @@ fn sensitivity(
     .map_err(|error| to_py(py, &error))
 }
 
+/// A policy comparison of the scenario in directory `path` (the flagship when `None`) as
+/// `tumen compare` does: `variants` as the command's `--variant` texts (`NAME:KEY=VALUE,...`;
+/// empty: the scenario's default variants); writes `comparison.csv`, `baseline/` and one
+/// directory per variant into `output` and returns the files written, the runs' names (the
+/// baseline first) and the command's summary text. Runs with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (path, *, variants, output, replicas=None, seed=1, days=None, engine="auto", settings=None, jobs=None))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the keyword arguments of `tumen.compare`, as the command's options"
+)]
+fn compare(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    variants: Vec<String>,
+    output: PathBuf,
+    replicas: Option<u64>,
+    seed: u64,
+    days: Option<u32>,
+    engine: &str,
+    settings: Option<PathBuf>,
+    jobs: Option<usize>,
+) -> PyResult<(Vec<PathBuf>, Vec<String>, String)> {
+    if jobs == Some(0) {
+        return Err(PyValueError::new_err(
+            "jobs must be at least 1 (None: every core)",
+        ));
+    }
+    if replicas == Some(0) || days == Some(0) {
+        return Err(PyValueError::new_err(
+            "replicas and days must be at least 1",
+        ));
+    }
+    let mut parsed = Vec::with_capacity(variants.len());
+    for text in &variants {
+        parsed.push(tumen_pipeline::parse_variant(text).map_err(PyValueError::new_err)?);
+    }
+    let request = tumen_pipeline::CompareRequest {
+        source: path,
+        settings,
+        days,
+        seed,
+        replicas,
+        engine: engine_choice(engine)?,
+        jobs,
+    };
+    py.detach(|| {
+        let baseline = tumen_pipeline::load_baseline(&request)?;
+        if parsed.is_empty() {
+            parsed = tumen_pipeline::default_variants(&baseline.scenario().mechanisms);
+        }
+        let (scenarios, _) = tumen_pipeline::load_variants(&request, &baseline, &parsed)?;
+        // On a pool of `jobs` threads; the paired replicas do not depend on it.
+        let comparison =
+            tumen_pipeline::compare(&request, &baseline, &parsed, &scenarios, &NoProgress)?;
+        let (comparison_csv, written) = comparison.write(&output)?;
+        let mut files = vec![comparison_csv];
+        files.extend(written.iter().flat_map(|w| w.files.iter().cloned()));
+        let names = std::iter::once("baseline".to_owned())
+            .chain(parsed.iter().map(|v| v.name.clone()))
+            .collect();
+        Ok::<_, Error>((files, names, comparison.summary_text(&written)))
+    })
+    .map_err(|error| to_py(py, &error))
+}
+
 /// The native module `tumen._tumen`.
 #[pymodule]
 #[pyo3(name = "_tumen")]
@@ -418,5 +484,6 @@ fn tumen_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(replica_seed, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     Ok(())
 }

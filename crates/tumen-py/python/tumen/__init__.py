@@ -27,10 +27,12 @@ __all__ = [
     "replica_seed",
     "calibrate",
     "sensitivity",
+    "compare",
     "Scenario",
     "Run",
     "Calibration",
     "Sensitivity",
+    "Comparison",
     "TumenError",
     "ScenarioError",
     "__version__",
@@ -489,6 +491,129 @@ def sensitivity(
             jobs=jobs,
         )
         return Sensitivity(directory, skipped, morris is not None, None if output is None else directory)
+    finally:
+        if output is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _override_text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{key}={'true' if value else 'false'}"
+    return f"{key}={value}"
+
+
+def _variant_texts(
+    variants: Union[None, Sequence[str], Mapping[str, Union[str, Sequence[str], Mapping[str, Any]]]],
+) -> List[str]:
+    """The variants as ``tumen compare --variant`` texts (``NAME:KEY=VALUE,...``)."""
+    if variants is None:
+        return []
+    if isinstance(variants, str):
+        raise TypeError("variants must be a list of 'NAME:KEY=VALUE,...' texts or a dict, not a str")
+    if not isinstance(variants, Mapping):
+        texts = list(variants)
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"a variant must be a 'NAME:KEY=VALUE,...' text, not {type(text).__name__}")
+        return texts
+    texts = []
+    for name, overrides in variants.items():
+        if isinstance(overrides, str):
+            pieces = [overrides]
+        elif isinstance(overrides, Mapping):
+            pieces = [_override_text(str(k), v) for k, v in overrides.items()]
+        else:
+            pieces = [str(o) for o in overrides]
+        texts.append(f"{name}:{','.join(pieces)}")
+    return texts
+
+
+class Comparison:
+    """The result of :func:`compare`: the files ``tumen compare`` writes, read with pandas.
+
+    - ``comparison``: ``comparison.csv`` (``variant, year, quantity, baseline_median,
+      variant_median, difference, difference_p05, difference_p95``; ``year`` is ``all`` for
+      the whole period), the paired differences of each variant from the baseline;
+    - ``runs``: the names of the runs, ``"baseline"`` first, then the variants;
+    - ``yearly``, ``weekly``, ``status``: per run name, that run's table (medians over its
+      replicas), as ``tumen run`` writes it;
+    - ``targets``: per run name, ``targets.csv`` (None when the scenario has no targets);
+    - ``summary``: the command's summary text; ``output``: the directory written, or None.
+    """
+
+    __slots__ = ("comparison", "runs", "yearly", "weekly", "status", "targets", "summary", "output")
+
+    def __init__(self, directory: str, runs: List[str], summary: str, output: Optional[str]) -> None:
+        import pandas
+
+        self.comparison = pandas.read_csv(_os.path.join(directory, "comparison.csv"), dtype={"year": str})
+        self.runs = list(runs)
+
+        def tables(name: str) -> Dict[str, Any]:
+            out = {}
+            for run in self.runs:
+                path = _os.path.join(directory, run, name)
+                out[run] = pandas.read_csv(path) if _os.path.exists(path) else None
+            return out
+
+        self.yearly = tables("yearly.csv")
+        self.weekly = tables("weekly.csv")
+        self.status = tables("status.csv")
+        self.targets = tables("targets.csv")
+        self.summary = summary
+        self.output = output
+
+    def __repr__(self) -> str:
+        return f"<tumen.Comparison: {', '.join(self.runs[1:])} against the baseline>"
+
+
+def compare(
+    scenario: Union[None, PathLike, "Scenario"] = None,
+    *,
+    variants: Union[None, Sequence[str], Mapping[str, Union[str, Sequence[str], Mapping[str, Any]]]] = None,
+    replicas: Optional[int] = None,
+    seed: int = 1,
+    days: Optional[int] = None,
+    engine: str = "auto",
+    settings: Optional[PathLike] = None,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Comparison:
+    """Compares policy variants with the baseline as ``tumen compare`` does with the same
+    options: every run on the same seeds (paired replicas), the differences with their 5-95 %
+    spread over the pairs. ``variants``: a dict ``{name: {key: value, ...}}`` (or ``{name:
+    ["key=value", ...]}``), or the command's texts ``["name:key=value,key=value", ...]``; keys
+    are what ``--set`` takes; None: the scenario's default variants (no crackdown triggers, no
+    asylum incidents). ``output``: where to keep the files (None: a temporary directory,
+    removed once read). Runs with the GIL released.
+
+    Raises ``ValueError`` for a malformed variant, ``ScenarioError`` for a scenario or variant
+    that does not load (an unknown key, say), ``TumenError`` when a run fails.
+    """
+    import shutil
+    import tempfile
+
+    _check_int("replicas", replicas, 1)
+    _check_int("seed", seed, 0)
+    _check_int("days", days, 1)
+    _check_int("jobs", jobs, 1)
+    if engine not in _ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, _ENGINES))}, not {engine!r}")
+    texts = _variant_texts(variants)
+    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-compare-")
+    try:
+        _, runs, summary = _tumen.compare(
+            _scenario_path(scenario),
+            variants=texts,
+            output=directory,
+            replicas=replicas,
+            seed=seed,
+            days=days,
+            engine=engine,
+            settings=None if settings is None else _os.fspath(settings),
+            jobs=jobs,
+        )
+        return Comparison(directory, runs, summary, None if output is None else directory)
     finally:
         if output is None:
             shutil.rmtree(directory, ignore_errors=True)

@@ -150,3 +150,31 @@ def sensitivity(
     output: Optional[PathLike] = None,
 ) -> Sensitivity:
     """Sobol (and Morris) indices as ``tumen sensitivity`` computes them."""
+
+class Comparison:
+    """The files of ``tumen compare``, read with pandas."""
+
+    comparison: pandas.DataFrame
+    runs: List[str]
+    yearly: Dict[str, Optional[pandas.DataFrame]]
+    weekly: Dict[str, Optional[pandas.DataFrame]]
+    status: Dict[str, Optional[pandas.DataFrame]]
+    targets: Dict[str, Optional[pandas.DataFrame]]
+    summary: str
+    output: Optional[str]
+
+def compare(
+    scenario: Union[None, PathLike, Scenario] = None,
+    *,
+    variants: Union[
+        None, Sequence[str], Mapping[str, Union[str, Sequence[str], Mapping[str, Any]]]
+    ] = None,
+    replicas: Optional[int] = None,
+    seed: int = 1,
+    days: Optional[int] = None,
+    engine: str = "auto",
+    settings: Optional[PathLike] = None,
+    jobs: Optional[int] = None,
+    output: Optional[PathLike] = None,
+) -> Comparison:
+    """Policy variants against the baseline on paired replicas, as ``tumen compare``."""

@@ -70,3 +70,15 @@ def sensitivity(
     seed: int = 1,
     jobs: Optional[int] = None,
 ) -> Tuple[List[str], List[str]]: ...
+def compare(
+    path: Optional[str],
+    *,
+    variants: List[str],
+    output: str,
+    replicas: Optional[int] = None,
+    seed: int = 1,
+    days: Optional[int] = None,
+    engine: str = "auto",
+    settings: Optional[str] = None,
+    jobs: Optional[int] = None,
+) -> Tuple[List[str], List[str], str]: ...
