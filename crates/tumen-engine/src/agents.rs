@@ -106,6 +106,37 @@ pub(crate) enum Pass {
     Travel,
 }
 
+/// Which part of a batch a pass runs: sub-batch `index` of `of` (see
+/// `Simulation::sub_batches`). With one sub-batch the pass runs the whole batch, with the same
+/// streams as before sub-batches existed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sub {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Sub {
+    /// The whole batch.
+    pub(crate) const WHOLE: Sub = Sub { index: 0, of: 1 };
+
+    /// The sub-batch's share of a stream key: 0 for the first one, so that a batch run whole
+    /// draws what it drew before sub-batches existed.
+    pub(crate) fn key(self) -> u64 {
+        (self.index as u64) << 32
+    }
+}
+
+/// The key part of the stream that deals a batch's travellers into its sub-batches (an index
+/// no sub-batch has).
+const DEAL_SUB_KEY: u64 = 0xFFFF << 32;
+
+/// A person who takes part in a travel pass: on a link and not exited or dead (when the
+/// mechanisms are active, the only case where people exit).
+#[inline]
+pub(crate) fn travels(agent: &Agent, mech_active: bool) -> bool {
+    agent.place & ON_LINK != 0 && agent.place != DEAD_PLACE && !(mech_active && inert(agent))
+}
+
 impl Pass {
     pub(crate) fn key(self) -> u64 {
         match self {
@@ -134,7 +165,13 @@ pub struct AgentEngine {
     /// The events of a group decided at once (kept, so that the daily queues allocate
     /// nothing).
     group_events: Vec<i32>,
+    /// Per agent of the batch being run in sub-batches: its sub-batch, or [`NO_SUB`] for one
+    /// that does not take part (kept, so that the day loop allocates nothing once grown).
+    sub_of: Vec<u8>,
 }
+
+/// The sub-batch of a person who takes no part in the pass.
+const NO_SUB: u8 = u8::MAX;
 
 impl AgentEngine {
     /// An empty population for a model.
@@ -148,6 +185,7 @@ impl AgentEngine {
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
             group_events: vec![0; model.mech.event_slots()],
+            sub_of: Vec::new(),
         }
     }
 
@@ -233,9 +271,21 @@ impl AgentEngine {
         }
     }
 
-    /// Runs one pass over `batch`: every agent concerned runs its part of the day. Chunks of
-    /// [`CHUNK`] agents run in parallel, each with its own stream keyed by (seed, day, pass,
-    /// batch, chunk); count changes are summed in chunk order.
+    /// People in `batch` who take part in a travel pass (see [`travels`]).
+    pub(crate) fn travellers(&self, batch: usize, mech_active: bool) -> u64 {
+        self.batches[batch]
+            .par_chunks(CHUNK)
+            .map(|agents| agents.iter().filter(|a| travels(a, mech_active)).count() as u64)
+            .sum()
+    }
+
+    /// Runs one pass over `batch`, or over one of its sub-batches: every agent concerned runs
+    /// its part of the day. Chunks of [`CHUNK`] agents run in parallel, each with its own
+    /// stream keyed by (seed, day, pass, batch, sub-batch, chunk); count changes are summed in
+    /// chunk order. With several sub-batches (travel passes only), the first one deals every
+    /// traveller of the batch uniformly at random into them (a stream of its own per chunk),
+    /// and each runs its own.
+    #[expect(clippy::too_many_arguments, reason = "the keys of the pass's streams")]
     pub(crate) fn pass(
         &mut self,
         model: &Model,
@@ -244,6 +294,7 @@ impl AgentEngine {
         day: u32,
         batch: usize,
         pass: Pass,
+        sub: Sub,
     ) {
         let locations = model.location_count();
         let links = model.link_count();
@@ -255,6 +306,35 @@ impl AgentEngine {
         let agents = &mut self.batches[batch];
         let chunks = agents.len().div_ceil(CHUNK);
         self.chunk_deltas.resize(chunks * width, 0);
+        let split = sub.of > 1 && pass == Pass::Travel;
+        if split && sub.index == 0 {
+            self.sub_of.clear();
+            self.sub_of.resize(agents.len(), NO_SUB);
+            let base = (pass.key() << 56) | ((batch as u64) << 48) | DEAL_SUB_KEY;
+            #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
+            let of = sub.of as f64;
+            agents
+                .par_chunks(CHUNK)
+                .zip(self.sub_of.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(|(chunk, (agents, subs))| {
+                    let mut rng = stream(seed, day, StreamKind::Agents, base | chunk as u64);
+                    for (agent, slot) in agents.iter().zip(subs) {
+                        if travels(agent, mech_active) {
+                            #[expect(
+                                clippy::cast_possible_truncation,
+                                clippy::cast_sign_loss,
+                                reason = "a uniform draw times at most 64"
+                            )]
+                            let index = ((crate::rng::uniform(&mut rng) * of) as u8)
+                                .min(u8::try_from(sub.of - 1).unwrap_or(NO_SUB - 1));
+                            *slot = index;
+                        }
+                    }
+                });
+        }
+        let sub_of: &[u8] = if split { &self.sub_of } else { &[] };
+        let this_sub = u8::try_from(sub.index).unwrap_or(NO_SUB);
         let process = DayProcess::new(model, tables);
         agents
             .par_chunks_mut(CHUNK)
@@ -262,7 +342,7 @@ impl AgentEngine {
             .enumerate()
             .for_each(|(chunk, (agents, deltas))| {
                 deltas.fill(0);
-                let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
+                let key = (pass.key() << 56) | ((batch as u64) << 48) | sub.key() | chunk as u64;
                 let mut rng = stream(seed, day, StreamKind::Agents, key);
                 let (counts, event_deltas) = deltas.split_at_mut(width - events);
                 let mut part = Chunk {
@@ -290,6 +370,17 @@ impl AgentEngine {
                         for agent in agents.iter_mut().filter(|a| concerned(a) && !exited(a)) {
                             part.update(agent, |before, sink| {
                                 process.depart(before, 1, &mut rng, sink);
+                            });
+                        }
+                    }
+                    Pass::Travel if split => {
+                        let start = chunk * CHUNK;
+                        let subs = &sub_of[start..start + agents.len()];
+                        for (agent, _) in
+                            agents.iter_mut().zip(subs).filter(|&(_, &s)| s == this_sub)
+                        {
+                            part.update(agent, |before, sink| {
+                                process.travel_day(before, 1, &mut rng, sink);
                             });
                         }
                     }

@@ -1,7 +1,7 @@
 //! The day loop, in Flee's order.
 
 use crate::EngineError;
-use crate::agents::{Agent, AgentEngine, BATCHES, Pass};
+use crate::agents::{Agent, AgentEngine, BATCHES, Pass, Sub};
 use crate::checkpoint::{
     self, CheckpointError, CheckpointInfo, PopulationRef, Resumable, StateRef,
 };
@@ -80,6 +80,7 @@ impl Population {
         }
     }
 
+    #[expect(clippy::too_many_arguments, reason = "the keys of the pass's streams")]
     fn pass(
         &mut self,
         model: &Model,
@@ -88,10 +89,19 @@ impl Population {
         day: u32,
         batch: usize,
         pass: Pass,
+        sub: Sub,
     ) {
         match self {
-            Self::Agents(engine) => engine.pass(model, tables, seed, day, batch, pass),
-            Self::Counts(engine) => engine.pass(model, tables, seed, day, batch, pass),
+            Self::Agents(engine) => engine.pass(model, tables, seed, day, batch, pass, sub),
+            Self::Counts(engine) => engine.pass(model, tables, seed, day, batch, pass, sub),
+        }
+    }
+
+    /// People in `batch` who take part in a travel pass.
+    fn travellers(&self, batch: usize, mech_active: bool) -> u64 {
+        match self {
+            Self::Agents(engine) => engine.travellers(batch, mech_active),
+            Self::Counts(engine) => engine.travellers(batch, mech_active),
         }
     }
 
@@ -200,6 +210,50 @@ pub struct Simulation {
     spawned_today: u64,
     policy: PolicyState,
     agent_limit: u64,
+}
+
+/// A travel pass that could carry a location across its capacity buffer runs in sub-batches
+/// of at most 1/`SUB_RESOLUTION` of the buffer's width of travellers each (see
+/// `Simulation::sub_batches`).
+const SUB_RESOLUTION: f64 = 4.0;
+
+/// The most sub-batches one batch's travel pass runs in.
+const MAX_SUB_BATCHES: usize = 64;
+
+/// The number of sub-batches for `travellers` people given the capacities and counts of the
+/// locations (see `Simulation::sub_batches`): 1 unless some location with a capacity is below
+/// it and `travellers` more people would take it past `buffer` × capacity; then enough that
+/// each sub-batch has at most `(1 − buffer)` × capacity / [`SUB_RESOLUTION`] travellers (at
+/// least 1), for the location that needs most, and at most [`MAX_SUB_BATCHES`].
+fn sub_batches_for(
+    capacity: &[Option<u64>],
+    counts: &[u64],
+    buffer: f64,
+    travellers: u64,
+) -> usize {
+    let mut of = 1;
+    for (&capacity, &count) in capacity.iter().zip(counts) {
+        let Some(capacity) = capacity.filter(|&c| c >= 1 && count < c) else {
+            continue;
+        };
+        #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+        let (reach, capacity) = (count.saturating_add(travellers) as f64, capacity as f64);
+        if reach <= buffer * capacity {
+            continue;
+        }
+        let step = ((1.0 - buffer) * capacity / SUB_RESOLUTION).max(1.0);
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive ratio, capped below"
+        )]
+        let needed = (travellers as f64 / step)
+            .ceil()
+            .min(MAX_SUB_BATCHES as f64) as usize;
+        of = of.max(needed);
+    }
+    of
 }
 
 /// The default largest number of people the agent engine may hold (16 bytes each: 8 GB).
@@ -589,15 +643,31 @@ impl Simulation {
             // Flee updates counts agent by agent, so capacity depends on who moved before.
             // People act batch after batch: first every batch departs, then every batch
             // travels, with the capacity tables refreshed after each batch.
+            // A travel pass that could carry a location across its capacity buffer runs in
+            // sub-batches (see `sub_batches`), with the tables refreshed after each.
             for pass in [Pass::Depart, Pass::Travel] {
                 for batch in 0..BATCHES {
-                    self.engine
-                        .pass(&self.model, &self.tables, self.seed, day, batch, pass);
-                    self.tables.refresh_capacity(
-                        &self.model,
-                        &self.state,
-                        self.engine.location_counts(),
-                    );
+                    let of = if pass == Pass::Travel {
+                        self.sub_batches(batch)
+                    } else {
+                        1
+                    };
+                    for index in 0..of {
+                        self.engine.pass(
+                            &self.model,
+                            &self.tables,
+                            self.seed,
+                            day,
+                            batch,
+                            pass,
+                            Sub { index, of },
+                        );
+                        self.tables.refresh_capacity(
+                            &self.model,
+                            &self.state,
+                            self.engine.location_counts(),
+                        );
+                    }
                 }
             }
         } else {
@@ -609,6 +679,7 @@ impl Simulation {
                     day,
                     batch,
                     Pass::Whole,
+                    Sub::WHOLE,
                 );
             }
         }
@@ -633,6 +704,36 @@ impl Simulation {
         observer.on_day(&view)?;
         self.day += 1;
         Ok(())
+    }
+
+    /// How many sub-batches the travel pass of `batch` runs in. Flee updates a camp's count
+    /// person by person, so on a mass departure the people who re-plan after a short day stop
+    /// choosing a camp as soon as it passes its capacity buffer; a batch whose travellers all
+    /// see the count of its start overfills it (issue 15, case 3). So when the batch's
+    /// travellers, all arriving at one location with a capacity that is not full yet, could
+    /// carry it past the start of its buffer (`capacity_buffer` × capacity, where Flee's
+    /// `getCapMultiplier` leaves 1), the batch runs in sub-batches of at most
+    /// 1/[`SUB_RESOLUTION`] of the buffer's width of travellers, so that no sub-batch can move
+    /// a multiplier by more than that; at most [`MAX_SUB_BATCHES`]. The number depends only on
+    /// counts (the same in distribution in both engines), and is 1, the pass as before, when
+    /// even every person on a link today could not reach a buffer: the batch is then not
+    /// counted.
+    fn sub_batches(&self, batch: usize) -> usize {
+        let counts = self.engine.location_counts();
+        let capacity = &self.model.capacity;
+        let buffer = self.model.settings().move_rules.capacity_buffer;
+        let on_links = self
+            .engine
+            .link_counts()
+            .iter()
+            .fold(0_u64, |sum, &c| sum.saturating_add(c));
+        // Every batch's travellers are on links: if all of them cannot reach a buffer, the
+        // batch's cannot either, and it is not counted.
+        if sub_batches_for(capacity, counts, buffer, on_links) == 1 {
+            return 1;
+        }
+        let travellers = self.engine.travellers(batch, self.model.mech.active);
+        sub_batches_for(capacity, counts, buffer, travellers)
     }
 
     /// Runs every remaining day.
@@ -884,5 +985,33 @@ impl Simulation {
                 self.engine.send_back(link);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sub_batches_for;
+
+    #[test]
+    fn sub_batches_only_where_a_buffer_is_within_reach() {
+        // burundi2015's Lusenda at hasten 10: capacity 1 721, buffer 0.9 (starts at 1 548.9),
+        // a step of 0.1 × 1 721 / 4 = 43.025 travellers.
+        let lusenda = [Some(1_721)];
+        assert_eq!(sub_batches_for(&lusenda, &[0], 0.9, 1_700), 40);
+        assert_eq!(sub_batches_for(&lusenda, &[0], 0.9, 1_548), 1);
+        assert_eq!(sub_batches_for(&lusenda, &[1_500], 0.9, 49), 2);
+        assert_eq!(sub_batches_for(&lusenda, &[1_500], 0.9, 48), 1);
+        // Full already (the multiplier stays 0 whatever arrives), or no capacity.
+        assert_eq!(sub_batches_for(&lusenda, &[1_721], 0.9, 10_000), 1);
+        assert_eq!(sub_batches_for(&[None], &[0], 0.9, 10_000), 1);
+        assert_eq!(sub_batches_for(&[Some(0)], &[0], 0.9, 10_000), 1);
+        // The location that needs most decides; the number is capped.
+        let two = [Some(1_721), Some(100_000)];
+        assert_eq!(sub_batches_for(&two, &[0, 95_000], 0.9, 1_700), 40);
+        assert_eq!(sub_batches_for(&two, &[0, 0], 0.9, 1_000), 1);
+        assert_eq!(sub_batches_for(&[Some(100)], &[0], 0.9, 10_000), 64);
+        // No buffer (1.0): one traveller per sub-batch, capped.
+        assert_eq!(sub_batches_for(&[Some(100)], &[0], 1.0, 30), 1);
+        assert_eq!(sub_batches_for(&[Some(100)], &[80], 1.0, 30), 30);
     }
 }
