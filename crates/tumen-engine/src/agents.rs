@@ -137,6 +137,19 @@ pub(crate) fn travels(agent: &Agent, mech_active: bool) -> bool {
     agent.place & ON_LINK != 0 && agent.place != DEAD_PLACE && !(mech_active && inert(agent))
 }
 
+/// A traveller who may reach a location in today's travel pass: what is left of the link is
+/// shorter than the faster of the link's speed and walking (a bound: walkers and the
+/// link's speed are decided in the pass). Only those can change a location's count.
+#[inline]
+pub(crate) fn may_arrive(agent: &Agent, model: &Model, mech_active: bool) -> bool {
+    if !travels(agent, mech_active) {
+        return false;
+    }
+    let link = (agent.place & PLACE_MASK) as usize;
+    let speed = model.link_speed[link].max(model.settings().move_rules.max_walk_speed);
+    f64::from(agent.km_on_link) + speed > model.link_km[link]
+}
+
 impl Pass {
     pub(crate) fn key(self) -> u64 {
         match self {
@@ -271,11 +284,17 @@ impl AgentEngine {
         }
     }
 
-    /// People in `batch` who take part in a travel pass (see [`travels`]).
-    pub(crate) fn travellers(&self, batch: usize, mech_active: bool) -> u64 {
+    /// People in `batch` who may reach a location in its travel pass (see [`may_arrive`]).
+    pub(crate) fn arrivals_bound(&self, model: &Model, batch: usize) -> u64 {
+        let mech_active = model.mech.active;
         self.batches[batch]
             .par_chunks(CHUNK)
-            .map(|agents| agents.iter().filter(|a| travels(a, mech_active)).count() as u64)
+            .map(|agents| {
+                agents
+                    .iter()
+                    .filter(|a| may_arrive(a, model, mech_active))
+                    .count() as u64
+            })
             .sum()
     }
 

@@ -5,7 +5,7 @@
 
 use crate::agents::{
     ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, Sub,
-    inert, travels,
+    inert, may_arrive, travels,
 };
 use crate::process::{DayProcess, Decision, Sink};
 use crate::rng::{StreamKind, stream};
@@ -161,11 +161,12 @@ impl CountEngine {
         }
     }
 
-    /// People in `batch` who take part in a travel pass (see the agent engine).
-    pub(crate) fn travellers(&self, batch: usize, mech_active: bool) -> u64 {
+    /// People in `batch` who may reach a location in its travel pass (see the agent engine).
+    pub(crate) fn arrivals_bound(&self, model: &Model, batch: usize) -> u64 {
+        let mech_active = model.mech.active;
         self.batches[batch]
             .iter()
-            .filter(|c| travels(&c.agent, mech_active))
+            .filter(|c| may_arrive(&c.agent, model, mech_active))
             .map(|c| c.count)
             .sum()
     }

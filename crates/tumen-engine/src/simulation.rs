@@ -97,11 +97,11 @@ impl Population {
         }
     }
 
-    /// People in `batch` who take part in a travel pass.
-    fn travellers(&self, batch: usize, mech_active: bool) -> u64 {
+    /// People in `batch` who may reach a location in its travel pass.
+    fn arrivals_bound(&self, model: &Model, batch: usize) -> u64 {
         match self {
-            Self::Agents(engine) => engine.travellers(batch, mech_active),
-            Self::Counts(engine) => engine.travellers(batch, mech_active),
+            Self::Agents(engine) => engine.arrivals_bound(model, batch),
+            Self::Counts(engine) => engine.arrivals_bound(model, batch),
         }
     }
 
@@ -710,7 +710,8 @@ impl Simulation {
     /// person by person, so on a mass departure the people who re-plan after a short day stop
     /// choosing a camp as soon as it passes its capacity buffer; a batch whose travellers all
     /// see the count of its start overfills it (issue 15, case 3). So when the batch's
-    /// travellers, all arriving at one location with a capacity that is not full yet, could
+    /// travellers who may reach a location today (the end of their link is within a day's
+    /// travel), all arriving at one location with a capacity that is not full yet, could
     /// carry it past the start of its buffer (`capacity_buffer` × capacity, where Flee's
     /// `getCapMultiplier` leaves 1), the batch runs in sub-batches of at most
     /// 1/[`SUB_RESOLUTION`] of the buffer's width of travellers, so that no sub-batch can move
@@ -732,8 +733,8 @@ impl Simulation {
         if sub_batches_for(capacity, counts, buffer, on_links) == 1 {
             return 1;
         }
-        let travellers = self.engine.travellers(batch, self.model.mech.active);
-        sub_batches_for(capacity, counts, buffer, travellers)
+        let arriving = self.engine.arrivals_bound(&self.model, batch);
+        sub_batches_for(capacity, counts, buffer, arriving)
     }
 
     /// Runs every remaining day.
