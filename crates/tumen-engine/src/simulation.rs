@@ -210,6 +210,8 @@ pub struct Simulation {
     spawned_today: u64,
     policy: PolicyState,
     agent_limit: u64,
+    /// Travel passes run in more than one sub-batch so far (not saved in checkpoints).
+    split_passes: u64,
 }
 
 /// A travel pass that could carry a location across its capacity buffer runs in sub-batches
@@ -360,6 +362,7 @@ impl Simulation {
         check_agent_limit(&engine, 0, 0, agent_limit)?;
         Ok(Self {
             agent_limit,
+            split_passes: 0,
             state,
             spawner: Spawner::default(),
             tables: DayTables::default(),
@@ -500,6 +503,7 @@ impl Simulation {
         observer.restore(&observers)?;
         let simulation = Self {
             agent_limit: saved.agent_limit,
+            split_passes: 0,
             state: saved.state,
             spawner: saved.spawner,
             tables: DayTables::default(),
@@ -536,6 +540,13 @@ impl Simulation {
     #[must_use]
     pub fn location_counts(&self) -> &[u64] {
         self.engine.location_counts()
+    }
+
+    /// How many travel passes of this process ran in sub-batches (see `sub_batches`; a
+    /// diagnostic, not saved in checkpoints).
+    #[must_use]
+    pub fn split_passes(&self) -> u64 {
+        self.split_passes
     }
 
     /// Number of distinct states the count engine tracks (`None` with the agent engine).
@@ -652,6 +663,7 @@ impl Simulation {
                     } else {
                         1
                     };
+                    self.split_passes += u64::from(of > 1);
                     for index in 0..of {
                         self.engine.pass(
                             &self.model,
