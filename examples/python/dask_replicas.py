@@ -9,6 +9,11 @@ checks them against Tumen's own `quantiles.csv` for the same seed, and each repl
 against Tumen's `summary["ensemble"]["per_replica"]`. The same pattern spreads replicas over
 any Dask cluster (SLURM, Kubernetes, ...): the workers only need `pip install tumen`.
 
+The runs use the scenario's own values (`no_posterior=True`): seed noise only. With the
+posterior the flagship ships, replica i's parameters are the i-th of N draws made from the
+seed, so a single run with replica i's seed does not draw the same ones; fanning out a
+posterior ensemble needs the draws passed to each task (or `tumen run --shard`, or MPI).
+
     python examples/python/dask_replicas.py            # the flagship, 20 replicas, every day
     python examples/python/dask_replicas.py --quick    # 4 replicas of 365 days (CI)
 
@@ -29,7 +34,7 @@ QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]
 
 def run_replica(path, seed, days):
     """One replica, on a Dask worker: its seed, ARD and people per (day, location)."""
-    run = tumen.load(path).run(seed=seed, days=days, jobs=1)
+    run = tumen.load(path).run(seed=seed, days=days, jobs=1, no_posterior=True)
     long = run.locations
     people = long.pivot(index="day", columns="location", values="people")
     return seed, run.summary["validation"]["ard_normal"], list(people.columns), people.to_numpy()
@@ -54,7 +59,9 @@ def main() -> int:
     print(f"{replicas} replicas on {args.workers} Dask workers in {elapsed:.1f} s")
 
     # Tumen's own ensemble with the same seed, to check the fan-out against.
-    ensemble = tumen.load(args.scenario).run(seed=args.seed, replicas=replicas, days=days)
+    ensemble = tumen.load(args.scenario).run(
+        seed=args.seed, replicas=replicas, days=days, no_posterior=True
+    )
     per_replica = ensemble.summary["ensemble"]["per_replica"]
     problems = []
     for (seed, ard, _, _), ours in zip(results, per_replica):

@@ -300,6 +300,28 @@ CROSSINGS_1995_1998 = 100_000
 # Arrivals in South Korea per year (Ministry of Unification series) [ARRIVALS_*]
 # (year, count, low, high, source keys, note)
 # --------------------------------------------------------------------------------------------
+# The share of women among the arrivals in South Korea (target name, start, end, low, high, source,
+# note). Up to 2002: fitted (the crossings' female share in scenario.toml was set on them);
+# after: scored only.
+SEX_SHARES = [
+    ("arrivals_female_share_1996_2000", "1996-01-01", "2000-07-31", 0.343, 0.343, "OGPC_2000",
+     "Ministry of Unification; official: 325 men and 170 women arrived from 1996 to July 2000"),
+    ("arrivals_female_share_1999_2001", "1999-01-01", "2001-12-31", 0.458, 0.458, "SEDAILY_2003",
+     "Ministry of Unification; official: 1999-2001 published as an aggregate, 565 men and 478 women"),
+    ("arrivals_female_share_2002", "2002-01-01", "2002-12-31", 0.553, 0.555, "MOU_STATS_2020",
+     "Ministry of Unification; official: 510 men and 632 women (2020 vintage; 506 and 632 in the 2012 one)"),
+    ("arrivals_female_share_2003", "2003-01-01", "2003-12-31", 0.635, 0.635, "HANKOOK_2004",
+     "Ministry of Unification (announced 2004-03-11): 813 women and 468 men"),
+    ("arrivals_female_share_2006", "2006-01-01", "2006-12-31", 0.70, 0.78, "DAILYNK_2012",
+     "the share of women passed 70 % for the first time in 2006 and peaked at 78 % in 2007 and 2008"),
+    ("arrivals_female_share_2007", "2007-01-01", "2007-12-31", 0.775, 0.785, "DAILYNK_2012",
+     "78 % (the peak, with 2008); the range is the rounding"),
+    ("arrivals_female_share_2008", "2008-01-01", "2008-12-31", 0.775, 0.785, "DAILYNK_2012",
+     "78 % (the peak, with 2007); the range is the rounding"),
+    ("arrivals_female_share_2010", "2010-01-01", "2010-12-31", 0.755, 0.765, "ICG_2011",
+     "76 % of the 2,376 arrivals of 2010; the range is the rounding"),
+]
+
 ARRIVALS = [
     (1990, 9, None, None, "ARR_RECALL; USCR_2000; ICG_2011", "UNVERIFIED single-year value; 1990-93 sum 35 (USCR) is sourced"),
     (1991, 9, None, None, "ARR_RECALL; USCR_2000; ICG_2011", "UNVERIFIED single-year value"),
@@ -715,6 +737,11 @@ def build_mechanisms(coords):
         if year >= 1996:
             t.append([f"arrivals_south_korea_{year}", "count per year", "sum", "asylum_exits",
                       f"{year}-01-01", f"{year}-12-31", low, high, src, "Ministry of Unification; " + note])
+    # the women among the arrivals (a share: the `share` measure over asylum_exits by sex);
+    # the model's women and men come from [attributes.sex] in scenario.toml
+    for name, start, end, low, high, src, note in SEX_SHARES:
+        t.append([name, "share (women among arrivals)", "share", "asylum_exits_female/asylum_exits", start, end,
+                  low, high, src, note])
     for year, central, low, high, env, src, note in HIDDEN_POPULATION:
         if year in (1999, 2000, 2001):
             continue  # point estimates that do not overlap or no range (NOTES.md 8); not targets
@@ -750,10 +777,11 @@ def build_mechanisms(coords):
     t.append(["vietnam_claims_2003_2004", "count (route)", "sum", "claims@Vietnam", "2003-01-01", "2004-07-28",
               468, None, "BBC_2004_07_28; SMH_2004; LATIMES_2004_08_28",
               "at least the 468 flown from Ho Chi Minh City on 2004-07-27/28 had reached Vietnam by then"])
-    t.append(["origin_share_north_hamgyong", "share (additional)", None, None, "2003-01-01", "2003-12-31", 0.719,
-              0.719, "HANKOOK_2004",
-              "not simulated (agents do not carry their province; person attributes come in another branch); "
-              "71.9% (921 of 1,281) of 2003 arrivals in South Korea had lived in North Hamgyong"])
+    t.append(["origin_share_north_hamgyong", "share (origin of arrivals)", "share",
+              "asylum_exits_from@North Hamgyong/asylum_exits", "2003-01-01", "2003-12-31", 0.719, 0.719,
+              "HANKOOK_2004",
+              "71.9% (921 of 1,281) of 2003 arrivals in South Korea had lived in North Hamgyong; the model's origin "
+              "is the province a person crossed from ([attributes] origin = true)"])
     cut = CUT.isoformat()
     write_csv("mechanisms/targets.csv", [r for r in t if r[5] <= cut], header)
     write_csv("mechanisms/evaluation.csv", [r for r in t if r[5] > cut], header)

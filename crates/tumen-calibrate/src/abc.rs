@@ -59,6 +59,16 @@ pub trait Model: Sync {
     /// # Errors
     /// The model's error; it stops the calibration.
     fn distance(&self, theta: &[f64], seed: u64) -> Result<f64, Self::Error>;
+
+    /// The distances of a batch of runs `(theta, seed)`, in the batch's order: by default
+    /// [`Model::distance`] of each in parallel on the current rayon pool. A model whose runs
+    /// are spread over processes (MPI ranks) overrides it; it must return what the default
+    /// returns, run for run.
+    fn distances(&self, runs: &[(&[f64], u64)]) -> Vec<Result<f64, Self::Error>> {
+        runs.par_iter()
+            .map(|&(theta, seed)| self.distance(theta, seed))
+            .collect()
+    }
 }
 
 impl<F, E> Model for F
@@ -177,6 +187,12 @@ pub enum AbcError<E> {
         replica: usize,
         /// The model's error.
         error: E,
+    },
+    /// A model's batch of runs ([`Model::distances`]) returned fewer distances than runs.
+    #[error("generation {generation}: the model returned fewer distances than runs")]
+    MissingRuns {
+        /// Generation.
+        generation: usize,
     },
     /// The kernel found no point inside the prior support in many tries.
     #[error("generation {generation}: 10000 kernel draws in a row fell outside the prior support")]
@@ -570,19 +586,21 @@ pub fn run_with_progress<M: Model>(
                 .min(left_budget)
                 .min(max_proposals - proposals);
             let start = proposals;
-            let results: Vec<Result<Proposal, AbcError<M::Error>>> = (start..start + batch)
+            // The batch's parameter vectors first (cheap, in parallel), then all its model runs
+            // in one call, so that a model can spread them over processes.
+            let thetas: Vec<Result<Vec<f64>, AbcError<M::Error>>> = (start..start + batch)
                 .into_par_iter()
                 .map(|index| {
                     let mut rng = stream(config.seed, &[PROPOSAL, t as u64, index]);
-                    let theta = match &kernel {
-                        None => params.sample(&mut rng),
+                    match &kernel {
+                        None => Ok(params.sample(&mut rng)),
                         Some(kernel) => {
                             let mut tries = 0;
                             loop {
                                 let ancestor = &population[pick(&cumulative, &mut rng)];
                                 let theta = kernel.perturb(&ancestor.theta, &mut rng);
                                 if params.contains(&theta) {
-                                    break theta;
+                                    break Ok(theta);
                                 }
                                 tries += 1;
                                 if tries >= 10_000 {
@@ -590,30 +608,63 @@ pub fn run_with_progress<M: Model>(
                                 }
                             }
                         }
-                    };
-                    let mut total = 0.0;
-                    for replica in 0..k {
-                        let seed = run_seed(config.seed, t, index, replica);
-                        let d = model
-                            .distance(&theta, seed)
-                            .map_err(|error| AbcError::Model {
-                                generation: t,
-                                proposal: index,
-                                replica,
-                                error,
-                            })?;
-                        total += d;
                     }
-                    #[expect(clippy::cast_precision_loss, reason = "small replica counts")]
-                    let distance = total / k as f64;
-                    let distance = if distance.is_finite() {
-                        distance
-                    } else {
-                        f64::INFINITY
-                    };
-                    Ok(Proposal { theta, distance })
                 })
                 .collect();
+            let distances = {
+                let runs: Vec<(&[f64], u64)> = (start..)
+                    .zip(&thetas)
+                    .filter_map(|(index, theta)| Some((index, theta.as_ref().ok()?)))
+                    .flat_map(|(index, theta)| {
+                        (0..k).map(move |replica| {
+                            (theta.as_slice(), run_seed(config.seed, t, index, replica))
+                        })
+                    })
+                    .collect();
+                model.distances(&runs)
+            };
+            let mut distances = distances.into_iter();
+            let mut results: Vec<Result<Proposal, AbcError<M::Error>>> =
+                Vec::with_capacity(thetas.len());
+            for (index, theta) in (start..).zip(thetas) {
+                let theta = match theta {
+                    Ok(theta) => theta,
+                    Err(error) => {
+                        results.push(Err(error));
+                        continue;
+                    }
+                };
+                let mut total = 0.0;
+                let mut failure = None;
+                for replica in 0..k {
+                    match distances.next() {
+                        Some(Ok(d)) => total += d,
+                        Some(Err(error)) => {
+                            if failure.is_none() {
+                                failure = Some(AbcError::Model {
+                                    generation: t,
+                                    proposal: index,
+                                    replica,
+                                    error,
+                                });
+                            }
+                        }
+                        None => failure = failure.or(Some(AbcError::MissingRuns { generation: t })),
+                    }
+                }
+                if let Some(error) = failure {
+                    results.push(Err(error));
+                    continue;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "small replica counts")]
+                let distance = total / k as f64;
+                let distance = if distance.is_finite() {
+                    distance
+                } else {
+                    f64::INFINITY
+                };
+                results.push(Ok(Proposal { theta, distance }));
+            }
             proposals += batch;
             runs += batch * k64;
             for result in results {

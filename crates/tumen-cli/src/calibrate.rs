@@ -8,7 +8,11 @@ use tumen_pipeline::calibrate::CalibrationRequest;
 use tumen_pipeline::sensitivity::SensitivityRequest;
 
 /// `tumen calibrate`.
-pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), Failure> {
+pub(crate) fn calibrate(
+    args: &CalibrateArgs,
+    printer: &Printer,
+    cluster: &tumen_mpi::Cluster,
+) -> Result<(), Failure> {
     let request = CalibrationRequest {
         scenario: args.scenario.clone(),
         until: args.until.clone(),
@@ -29,8 +33,14 @@ pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), F
             g.generation, g.tolerance, g.accepted, g.runs, g.ess, g.wall_seconds
         ));
     };
-    let calibration = tumen_pipeline::calibrate::calibrate(&request, &on_generation)
-        .map_err(|e| fail(&e, printer))?;
+    let spread = crate::sharding::spread_over(cluster, args.jobs, printer)?;
+    let Some(calibration) =
+        tumen_pipeline::calibrate::calibrate_spread(&request, &on_generation, spread.as_ref())
+            .map_err(|e| fail(&e, printer))?
+    else {
+        // An MPI rank that only helped: rank 0 writes.
+        return Ok(());
+    };
     let files = calibration
         .write(&args.output)
         .map_err(|e| fail(&e, printer))?;
@@ -69,7 +79,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs, printer: &Printer) -> Result<(), F
 }
 
 /// `tumen sensitivity`.
-pub(crate) fn sensitivity(args: &SensitivityArgs, printer: &Printer) -> Result<(), Failure> {
+pub(crate) fn sensitivity(
+    args: &SensitivityArgs,
+    printer: &Printer,
+    cluster: &tumen_mpi::Cluster,
+) -> Result<(), Failure> {
     let request = SensitivityRequest {
         scenario: args.scenario.clone(),
         params: args.params.clone(),
@@ -78,7 +92,13 @@ pub(crate) fn sensitivity(args: &SensitivityArgs, printer: &Printer) -> Result<(
         seed: args.seed,
         jobs: args.jobs,
     };
-    let analysis = tumen_pipeline::sensitivity::analyse(&request).map_err(|e| fail(&e, printer))?;
+    let spread = crate::sharding::spread_over(cluster, args.jobs, printer)?;
+    let Some(analysis) = tumen_pipeline::sensitivity::analyse_spread(&request, spread.as_ref())
+        .map_err(|e| fail(&e, printer))?
+    else {
+        // An MPI rank that only helped: rank 0 writes.
+        return Ok(());
+    };
     let files = analysis
         .write(&args.output)
         .map_err(|e| fail(&e, printer))?;

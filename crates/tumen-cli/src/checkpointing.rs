@@ -42,6 +42,12 @@ struct ResumeFile {
     #[serde(default)]
     replica_outputs: bool,
     strict: bool,
+    /// `--posterior` (absolute): each replica's parameters are drawn from it again.
+    #[serde(default)]
+    posterior: Option<PathBuf>,
+    /// `--no-posterior`: the scenario's own values, not the posterior it ships.
+    #[serde(default)]
+    no_posterior: bool,
     checkpoint_every: u32,
     /// Of the inputs (`tumen_pipeline::Plan::fingerprint`), as 16 hexadecimal digits.
     fingerprint: String,
@@ -88,6 +94,8 @@ pub(crate) fn prepare(
         report: args.report,
         replica_outputs: args.replica_outputs,
         strict: args.strict,
+        posterior: args.posterior.as_deref().map(absolute).transpose()?,
+        no_posterior: args.no_posterior,
         checkpoint_every: every,
         fingerprint: format!("{fingerprint:016x}"),
         command_line: std::env::args().collect(),
@@ -205,9 +213,8 @@ pub(crate) fn load(args: &ResumeArgs, printer: &Printer) -> Result<(RunArgs, u64
         formats,
         report: file.report,
         replica_outputs: file.replica_outputs,
-        // A run with a posterior takes no checkpoints (refused when it starts).
-        posterior: None,
-        no_posterior: false,
+        posterior: file.posterior,
+        no_posterior: file.no_posterior,
         checkpoint_every: Some(file.checkpoint_every),
         shard: None,
     };

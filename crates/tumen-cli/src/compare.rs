@@ -7,7 +7,11 @@ use crate::{Bar, Failure, fail};
 use tumen_pipeline::{CompareRequest, Variant};
 
 /// `tumen compare`.
-pub(crate) fn run(args: &CompareArgs, printer: &Printer) -> Result<(), Failure> {
+pub(crate) fn run(
+    args: &CompareArgs,
+    printer: &Printer,
+    cluster: &tumen_mpi::Cluster,
+) -> Result<(), Failure> {
     let mut variants: Vec<Variant> = Vec::new();
     for text in &args.variants {
         match tumen_pipeline::parse_variant(text) {
@@ -54,9 +58,20 @@ pub(crate) fn run(args: &CompareArgs, printer: &Printer) -> Result<(), Failure> 
         &format!("{runs} variants × {replicas} replicas of {name}"),
         args.no_progress,
     ));
-    let result = tumen_pipeline::compare(&request, &baseline, &variants, &scenarios, &bar);
+    let spread = crate::sharding::spread_over(cluster, args.jobs, printer)?;
+    let result = tumen_pipeline::compare_spread(
+        &request,
+        &baseline,
+        &variants,
+        &scenarios,
+        &bar,
+        spread.as_ref(),
+    );
     bar.0.finish_and_clear();
-    let comparison = result.map_err(|e| fail(&e, printer))?;
+    let Some(comparison) = result.map_err(|e| fail(&e, printer))? else {
+        // An MPI rank that only helped: rank 0 writes.
+        return Ok(());
+    };
     let (comparison_csv, written) = comparison
         .write(&args.output)
         .map_err(|e| fail(&e, printer))?;

@@ -56,6 +56,14 @@ fn main() -> ExitCode {
     };
     // Under MPI only rank 0 speaks, except for errors.
     let printer = Printer::new(quiet || cluster.rank() > 0);
+    if cluster.is_distributed() && matches!(&cli.command, Command::Merge(_) | Command::Report(_)) {
+        // Every rank would write the same files, and there is nothing to spread.
+        printer.error(
+            "`tumen merge` and `tumen report` run in one process: start them without mpirun",
+        );
+        cluster.abort_if_distributed(1);
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Run(args) => run(&args, &printer, None, None, &cluster),
         Command::Merge(args) => merge(&args, &printer),
@@ -66,9 +74,9 @@ fn main() -> ExitCode {
             Err(failure) => Err(failure),
         },
         Command::Validate(args) => validate(&args, &printer),
-        Command::Compare(args) => compare::run(&args, &printer),
-        Command::Calibrate(args) => calibrate::calibrate(&args, &printer),
-        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer),
+        Command::Compare(args) => compare::run(&args, &printer, &cluster),
+        Command::Calibrate(args) => calibrate::calibrate(&args, &printer, &cluster),
+        Command::Sensitivity(args) => calibrate::sensitivity(&args, &printer, &cluster),
         Command::Report(args) => {
             report::write(&args.run_dir, args.output.clone(), args.png, &printer)
         }
@@ -177,7 +185,12 @@ fn run(
     }
     if let Some(every) = args.checkpoint_every {
         if resuming.is_none() {
-            checkpointing::prepare(args, &plan, every)?;
+            // Under MPI rank 0 makes the checkpoint directory (on a file system every rank
+            // sees) before any rank saves a replica's checkpoint in it.
+            if cluster.rank() == 0 {
+                checkpointing::prepare(args, &plan, every)?;
+            }
+            cluster.barrier();
         } else {
             printer.note(&format!(
                 "resuming `{name}` from the checkpoints in `{}` (every {every} days)",
@@ -196,34 +209,22 @@ fn run(
     if let Some(manifest) = &manifest {
         sharding::check_inputs(manifest, &plan, &other_inputs).map_err(|e| fail(&e, printer))?;
     }
-    // A posterior shipped with the scenario is the default, except for checkpointed runs
-    // (which cannot draw from a posterior yet) and with `--no-posterior`. Resolved before the
-    // slices and the ranks, so that they draw what the run in one process draws.
-    if args.posterior.is_some() && args.checkpoint_every.is_some() {
-        printer.error("`--posterior` and `--checkpoint-every` cannot be combined yet");
-        return Err(Failure::User);
-    }
-    let shipped = if args.posterior.is_none()
-        && !args.no_posterior
-        && args.checkpoint_every.is_none()
-        && resuming.is_none()
-    {
-        tumen_pipeline::shipped_posterior(&prepared).map_err(|e| fail(&e, printer))?
-    } else {
-        None
-    };
-    if let Some((_, origin)) = &shipped {
+    // A posterior shipped with the scenario is the default, except with `--no-posterior`.
+    // Resolved before the slices, the ranks and the checkpoints, so that they all draw what
+    // the run in one process draws (the draws depend only on the seed and the replicas).
+    let posterior = tumen_pipeline::calibrate::posterior_for_run(
+        &prepared,
+        args.posterior.as_deref(),
+        args.no_posterior,
+    )
+    .map_err(|e| fail(&e, printer))?;
+    if let Some((_, Some(origin))) = &posterior {
         printer.note(&format!(
             "each replica's parameters are drawn from the posterior the scenario ships ({origin}); \
              `--no-posterior` runs its own values"
         ));
     }
-    let posterior = match &args.posterior {
-        Some(file) => {
-            Some(tumen_pipeline::calibrate::read_posterior(file).map_err(|e| fail(&e, printer))?)
-        }
-        None => shipped.map(|(posterior, _)| posterior),
-    };
+    let posterior = posterior.map(|(posterior, _)| posterior);
     if args.shard.is_some() {
         if cluster.is_distributed() {
             printer.error("`--shard` under MPI is not supported: run the slices as separate jobs");
@@ -239,10 +240,9 @@ fn run(
         );
     }
     if cluster.is_distributed() && manifest.is_none() {
-        if args.checkpoint_every.is_some() {
-            printer.error("`--checkpoint-every` under MPI is not supported yet");
-            return Err(Failure::User);
-        }
+        // With checkpoints, each rank saves (and on `tumen resume` restores) the replicas it
+        // runs in the shared checkpoint directory: a replica's files are its own, so a run
+        // resumes with any number of ranks.
         match sharding::distribute(args, &prepared, &plan, posterior.as_ref(), cluster, printer)? {
             // A worker rank: its replicas went to rank 0, which writes.
             None => return Ok(()),

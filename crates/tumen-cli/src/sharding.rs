@@ -8,6 +8,7 @@ use clap::Parser as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tumen_pipeline::shard::Manifest;
+use tumen_pipeline::spread::Spread;
 use tumen_pipeline::{Error, Plan, Prepared};
 
 fn value_name(value: &impl clap::ValueEnum) -> String {
@@ -284,7 +285,7 @@ pub(crate) fn distribute(
         }
     };
     let results = results.map_err(|message| {
-        printer.error(&format!("rank {}: {message}", cluster.rank()));
+        printer.error(&rank_message(cluster, &message));
         Failure::User
     })?;
     Ok(results.map(|all| {
@@ -294,4 +295,61 @@ pub(crate) fn distribute(
         }
         store
     }))
+}
+
+/// A failure of a distributed job, named by rank: rank 0's already names the rank that failed
+/// (`rank R: ...`); a worker's own failure gets its rank.
+fn rank_message(cluster: &tumen_mpi::Cluster, message: &str) -> String {
+    if cluster.rank() == 0 {
+        message.to_owned()
+    } else {
+        format!("rank {}: {message}", cluster.rank())
+    }
+}
+
+/// The ranks of an MPI job as the pipeline's [`Spread`]: items are handed out by rank 0's
+/// queue in batches of this rank's threads (`tumen calibrate`, `sensitivity` and `compare`
+/// under `mpirun`).
+pub(crate) struct Ranks<'a> {
+    cluster: &'a tumen_mpi::Cluster,
+    batch: usize,
+}
+
+impl Spread for Ranks<'_> {
+    fn is_distributed(&self) -> bool {
+        self.cluster.is_distributed()
+    }
+
+    fn spread(
+        &self,
+        total: u64,
+        everywhere: bool,
+        work: tumen_pipeline::spread::Work<'_>,
+    ) -> Result<Option<Vec<Vec<u8>>>, Error> {
+        let work = |indices: &[u64]| work(indices).map_err(|e| e.to_string());
+        let results = if everywhere {
+            self.cluster
+                .distribute_everywhere(total, self.batch, &work)
+                .map(Some)
+        } else {
+            self.cluster.distribute(total, self.batch, &work)
+        };
+        results.map_err(|message| Error::Request(rank_message(self.cluster, &message)))
+    }
+}
+
+/// Where a command's items are computed: over the MPI job's ranks when there are several,
+/// else in this process (on `jobs` threads either way).
+pub(crate) fn spread_over<'a>(
+    cluster: &'a tumen_mpi::Cluster,
+    jobs: Option<usize>,
+    printer: &Printer,
+) -> Result<Box<dyn Spread + 'a>, Failure> {
+    if !cluster.is_distributed() {
+        return Ok(Box::new(tumen_pipeline::spread::Local));
+    }
+    let batch = tumen_pipeline::worker_pool(jobs)
+        .map_err(|e| fail(&e, printer))?
+        .current_num_threads();
+    Ok(Box::new(Ranks { cluster, batch }))
 }

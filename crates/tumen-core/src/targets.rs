@@ -8,7 +8,7 @@ pub struct TargetRow {
     pub line: usize,
     /// The target's name.
     pub target: String,
-    /// `sum`, `stock`, `peak_year`, `ratio_to_before`, or empty (not simulated).
+    /// `sum`, `stock`, `peak_year`, `ratio_to_before`, `share`, or empty (not simulated).
     pub measure: String,
     /// Event or category names joined by `+`.
     pub quantity: String,

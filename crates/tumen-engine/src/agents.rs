@@ -162,7 +162,7 @@ impl Pass {
 
 /// The agent population, dealt into batches, and the counts derived from it.
 #[derive(Clone, Debug, Default)]
-pub struct AgentEngine {
+pub(crate) struct AgentEngine {
     batches: Vec<Vec<Agent>>,
     /// Per chunk of a pass: count changes per location, per link, per category, then the
     /// chunk's events.
@@ -189,7 +189,7 @@ const NO_SUB: u8 = u8::MAX;
 impl AgentEngine {
     /// An empty population for a model.
     #[must_use]
-    pub fn new(model: &Model) -> Self {
+    pub(crate) fn new(model: &Model) -> Self {
         Self {
             batches: vec![Vec::new(); BATCHES],
             chunk_deltas: Vec::new(),
@@ -204,18 +204,12 @@ impl AgentEngine {
 
     /// Number of agents.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.batches.iter().map(Vec::len).sum()
     }
 
-    /// Whether there are no agents.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The agents, batch after batch.
-    pub fn agents(&self) -> impl Iterator<Item = &Agent> {
+    pub(crate) fn agents(&self) -> impl Iterator<Item = &Agent> {
         self.batches.iter().flatten()
     }
 
@@ -272,7 +266,7 @@ impl AgentEngine {
 
     /// Marks every agent on `link` as sent back: on arrival it returns to the link's start
     /// (Flee keeps the closed link object, so this holds even if the link reopens meanwhile).
-    pub fn send_back(&mut self, link: usize) {
+    pub(crate) fn send_back(&mut self, link: usize) {
         if self.link_counts[link] == 0 {
             return;
         }

@@ -12,7 +12,7 @@ use crate::EngineError;
 use crate::agents::Agent;
 use crate::mechanisms::Status;
 use crate::rng::Stream;
-use tumen_core::{Attributes, CATEGORIES, MAX_ORIGINS, Mechanisms, Scenario, Series};
+use tumen_core::{CATEGORIES, MAX_ORIGINS, Mechanisms, Scenario, Series};
 
 /// Bit of the spare byte: female.
 pub(crate) const FEMALE: u8 = 1 << 7;
@@ -35,11 +35,8 @@ pub const ORIGIN_EVENTS: [&str; 2] = ["asylum_exits_from", "detentions_from"];
 /// The categories added after [`CATEGORIES`] when the scenario carries sex: the people hiding
 /// in an irregular country (`hidden`, `seeking_asylum` and `returning`) by sex.
 pub const SEX_CATEGORIES: [&str; 2] = ["hiding_female", "hiding_male"];
-/// The category added (after the sex categories) when the scenario has the family state:
-/// hidden people settled with a local family (a part of `hidden`).
-pub const FAMILY_CATEGORY: &str = "with_family";
 /// The event of a hidden person moving in with a local family.
-pub const FAMILY_EVENT: &str = "family_moves";
+pub(crate) const FAMILY_EVENT: &str = "family_moves";
 
 /// Marks "no slot".
 pub(crate) const NO_SLOT: usize = usize::MAX;
@@ -326,22 +323,6 @@ pub fn attribute_event_names(scenario: &Scenario) -> Vec<String> {
             for event in ORIGIN_EVENTS {
                 names.push(format!("{event}@{name}"));
             }
-        }
-    }
-    names
-}
-
-/// The names of the extra category slots of a scenario, after [`CATEGORIES`] (empty without
-/// attributes).
-#[must_use]
-pub fn attribute_category_names(attributes: Option<&Attributes>) -> Vec<&'static str> {
-    let mut names = Vec::new();
-    if let Some(attributes) = attributes {
-        if attributes.sex.is_some() {
-            names.extend(SEX_CATEGORIES);
-        }
-        if attributes.family.is_some() {
-            names.push(FAMILY_CATEGORY);
         }
     }
     names

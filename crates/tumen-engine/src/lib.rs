@@ -44,16 +44,12 @@ mod simulation;
 mod spawn;
 mod world;
 
-pub use attributes::{
-    FAMILY_CATEGORY, FAMILY_EVENT, ORIGIN_EVENTS, SEX_CATEGORIES, SEX_EVENTS,
-    attribute_category_names, attribute_event_names,
-};
+pub use attributes::{ORIGIN_EVENTS, SEX_CATEGORIES, SEX_EVENTS, attribute_event_names};
 pub use checkpoint::{CheckpointError, Resumable};
 pub use mechanisms::{CATEGORIES, EVENTS, Fired};
 pub use observer::{DayView, Observer, ObserverError};
-pub use rng::{Stream, mix64, stream, uniform};
+pub use rng::mix64;
 pub use simulation::{EngineKind, Simulation};
-pub use spawn::{binomial, multinomial};
 pub use world::Model;
 
 /// Why a run cannot go on.

@@ -119,7 +119,7 @@ pub(crate) struct Target {
 
 /// Static tables of the mechanisms.
 #[derive(Clone, Debug)]
-pub struct MechModel {
+pub(crate) struct MechModel {
     /// Whether any mechanism is configured (otherwise the run is plain Flee).
     pub active: bool,
     /// Per location: in an irregular country.
@@ -455,7 +455,7 @@ impl MechModel {
 
     /// Number of event slots: the kinds, then detentions per region, then claims per channel.
     #[must_use]
-    pub fn event_slots(&self) -> usize {
+    pub(crate) fn event_slots(&self) -> usize {
         if self.active {
             EVENTS.len() + self.regions + self.channels + self.attrs.extra_events
         } else {
@@ -465,7 +465,7 @@ impl MechModel {
 
     /// Number of category slots (0 for a plain Flee run).
     #[must_use]
-    pub fn category_slots(&self) -> usize {
+    pub(crate) fn category_slots(&self) -> usize {
         if self.active {
             CATEGORIES.len() + self.attrs.extra_categories
         } else {
@@ -475,19 +475,19 @@ impl MechModel {
 
     /// Slot of the detentions in region `region`.
     #[must_use]
-    pub fn region_slot(&self, region: usize) -> usize {
+    pub(crate) fn region_slot(&self, region: usize) -> usize {
         EVENTS.len() + region
     }
 
     /// Slot of the claims at channel `channel`.
     #[must_use]
-    pub fn channel_slot(&self, channel: usize) -> usize {
+    pub(crate) fn channel_slot(&self, channel: usize) -> usize {
         EVENTS.len() + self.regions + channel
     }
 
     /// The location of channel `channel`.
     #[must_use]
-    pub fn channel_location(&self, channel: usize) -> u32 {
+    pub(crate) fn channel_location(&self, channel: usize) -> u32 {
         self.channel_locations[channel]
     }
 

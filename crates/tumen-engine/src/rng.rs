@@ -6,20 +6,20 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator used everywhere in the engine.
-pub type Stream = Xoshiro256PlusPlus;
+pub(crate) type Stream = Xoshiro256PlusPlus;
 
 /// What a stream is used for; part of its key.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[repr(u64)]
-pub enum StreamKind {
+pub(crate) enum StreamKind {
     /// Agent decisions and travel of one chunk of agents on one day.
     Agents = 1,
     /// Spawn location draws of one day.
     Spawn = 2,
     /// The count engine's draws of one day.
     Counts = 3,
-    /// Later rounds of a day (chunk key = round << 40 | chunk).
-    Rounds = 4,
+    // 4 was the later rounds of a day, retired with the batches; not reused, so that the
+    // other kinds keep their keys.
     /// Scheduled asylum incidents (chunk key = the incident's index).
     Incidents = 5,
 }
@@ -36,14 +36,14 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The stream for `(seed, day, kind, chunk)`.
 #[must_use]
-pub fn stream(seed: u64, day: u32, kind: StreamKind, chunk: u64) -> Stream {
+pub(crate) fn stream(seed: u64, day: u32, kind: StreamKind, chunk: u64) -> Stream {
     let key = mix64(mix64(mix64(seed) ^ u64::from(day)) ^ (kind as u64)) ^ chunk;
     Stream::seed_from_u64(mix64(key))
 }
 
 /// A uniform draw in [0, 1) with 53 bits of precision.
 #[inline]
-pub fn uniform(rng: &mut Stream) -> f64 {
+pub(crate) fn uniform(rng: &mut Stream) -> f64 {
     use rand::Rng;
     #[expect(clippy::cast_precision_loss, reason = "53-bit mantissa is the intent")]
     let value = (rng.next_u64() >> 11) as f64;

@@ -16,7 +16,7 @@ pub(crate) const MAX_PATH_LINKS: usize = 63;
 
 /// Every candidate route of every location, in compressed rows.
 #[derive(Clone, Debug, Default)]
-pub struct RouteTable {
+pub(crate) struct RouteTable {
     /// Candidates of location `l` are paths `first_candidate[l]..first_candidate[l + 1]`.
     pub first_candidate: Vec<u32>,
     /// Links of path `p` are `path_links[path_start[p]..path_start[p + 1]]`.
@@ -36,7 +36,7 @@ impl RouteTable {
     /// When the graph has more candidates than [`MAX_PATHS`] or a path longer than
     /// [`MAX_PATH_LINKS`] links (chains of markers).
     /// Links marked in `excluded` (channel links) are never part of a candidate.
-    pub fn build(
+    pub(crate) fn build(
         network: &Network,
         awareness_level: u32,
         excluded: &[bool],
@@ -82,19 +82,13 @@ impl RouteTable {
 
     /// Number of paths.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.candidate_end.len()
-    }
-
-    /// Whether there are no paths at all.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.candidate_end.is_empty()
     }
 
     /// The links of candidate route `candidate`.
     #[must_use]
-    pub fn links(&self, candidate: usize) -> &[LinkId] {
+    pub(crate) fn links(&self, candidate: usize) -> &[LinkId] {
         &self.candidate_links
             [self.candidate_start[candidate] as usize..self.candidate_start[candidate + 1] as usize]
     }

@@ -558,15 +558,6 @@ impl Simulation {
         }
     }
 
-    /// The agent engine's records, when the run uses it.
-    #[must_use]
-    pub fn agents(&self) -> Option<&AgentEngine> {
-        match &self.engine {
-            Population::Agents(engine) => Some(engine),
-            Population::Counts(_) => None,
-        }
-    }
-
     /// Whether every day of the scenario has been simulated.
     #[must_use]
     pub fn finished(&self) -> bool {

@@ -146,7 +146,12 @@ fn truncate(value: f64) -> u64 {
 
 /// Splits `n` over categories with probabilities proportional to `weights` (an exact
 /// multinomial draw by conditional binomials). Returns `None` when the weights sum to 0.
-pub fn multinomial(n: u64, weights: &[f64], rng: &mut Stream, out: &mut [u64]) -> Option<()> {
+pub(crate) fn multinomial(
+    n: u64,
+    weights: &[f64],
+    rng: &mut Stream,
+    out: &mut [u64],
+) -> Option<()> {
     let mut remaining_weight: f64 = weights.iter().filter(|w| **w > 0.0).sum();
     if remaining_weight <= 0.0 || !remaining_weight.is_finite() {
         return None;
@@ -173,7 +178,7 @@ pub fn multinomial(n: u64, weights: &[f64], rng: &mut Stream, out: &mut [u64]) -
 }
 
 /// One binomial draw; exact for every `n` (BINV or BTPE in `rand_distr`).
-pub fn binomial(n: u64, p: f64, rng: &mut Stream) -> u64 {
+pub(crate) fn binomial(n: u64, p: f64, rng: &mut Stream) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }

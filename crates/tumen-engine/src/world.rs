@@ -13,42 +13,71 @@ use tumen_core::{ClosureScope, LinkId, LocationId, LocationKind, MoveRules, Scen
 #[derive(Clone, Debug)]
 pub struct Model {
     /// The scenario itself.
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// Candidate routes.
-    pub routes: RouteTable,
+    pub(crate) routes: RouteTable,
     /// Per link: end point.
-    pub link_to: Vec<u32>,
+    pub(crate) link_to: Vec<u32>,
     /// Per link: start point.
-    pub link_from: Vec<u32>,
+    pub(crate) link_from: Vec<u32>,
     /// Per link: length in km.
-    pub link_km: Vec<f64>,
+    pub(crate) link_km: Vec<f64>,
     /// Per link: today's travel speed unless walking (`max_move_speed` attribute or global).
-    pub link_speed: Vec<f64>,
+    pub(crate) link_speed: Vec<f64>,
     /// Per link: `walk_probability`.
-    pub link_walk_probability: Vec<f64>,
+    pub(crate) link_walk_probability: Vec<f64>,
     /// Per path: the `stay_close_to_home` factor (1 when the rule is off).
-    pub candidate_home_factor: Vec<f64>,
+    pub(crate) candidate_home_factor: Vec<f64>,
     /// Per path: Flee's distance term `(softening + km)^distance_power`, computed once.
-    pub candidate_distance_term: Vec<f64>,
+    pub(crate) candidate_distance_term: Vec<f64>,
     /// Per link of every path (indexed like `routes.path_links`): the location a person
     /// following the path takes that link from.
-    pub candidate_hop_from: Vec<u32>,
-    /// Per location: whether it is a marker.
-    pub marker: Vec<bool>,
+    pub(crate) candidate_hop_from: Vec<u32>,
     /// Per location: camp capacity after `capacity_scaling` (`None`: unlimited).
-    pub capacity: Vec<Option<u64>>,
+    pub(crate) capacity: Vec<Option<u64>>,
     /// Locations reported as camps in `out.csv`, in file order: camps on day 0 and every
     /// location a closure turns into a camp later.
-    pub reported_camps: Vec<LocationId>,
+    pub(crate) reported_camps: Vec<LocationId>,
     /// Notes for the user about how the scenario was interpreted (e.g. automatic camps).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Whether any location has a finite capacity (route weights then depend on counts).
-    pub capacity_limited: bool,
+    pub(crate) capacity_limited: bool,
     /// The seed's mechanisms (inactive for a Flee scenario).
-    pub mech: MechModel,
+    pub(crate) mech: MechModel,
 }
 
 impl Model {
+    /// The scenario the tables were built from.
+    #[must_use]
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Locations reported as camps in `out.csv`, in file order: camps on day 0 and every
+    /// location a closure turns into a camp later.
+    #[must_use]
+    pub fn reported_camps(&self) -> &[LocationId] {
+        &self.reported_camps
+    }
+
+    /// A location's camp capacity after `capacity_scaling` (`None`: unlimited).
+    #[must_use]
+    pub fn capacity(&self, location: LocationId) -> Option<u64> {
+        self.capacity[location.index()]
+    }
+
+    /// Whether any location has a finite capacity (route weights then depend on counts).
+    #[must_use]
+    pub fn capacity_limited(&self) -> bool {
+        self.capacity_limited
+    }
+
+    /// Notes for the user about how the scenario was interpreted (e.g. automatic camps).
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// Builds the static tables.
     ///
     /// # Errors
@@ -111,11 +140,6 @@ impl Model {
                 }
             }
         }
-        let marker = network
-            .locations
-            .iter()
-            .map(|l| l.kind == LocationKind::Marker)
-            .collect();
         let capacity: Vec<Option<u64>> = network
             .locations
             .iter()
@@ -166,7 +190,6 @@ impl Model {
             candidate_distance_term,
             candidate_hop_from,
             candidate_home_factor,
-            marker,
             capacity,
             reported_camps,
             notes,

@@ -270,7 +270,7 @@ fn count_engine_matches_agent_engine_without_capacities() {
         );
         let mut simulation = Simulation::with_engine(scenario, 1, EngineKind::Counts).unwrap();
         simulation.step(&mut ()).unwrap();
-        assert!(!simulation.model().capacity_limited);
+        assert!(!simulation.model().capacity_limited());
     }
 }
 

@@ -553,7 +553,7 @@ pub fn run_spec<O: Observer + Send>(
     let scenario = spec.scenario;
     let model = Model::new(scenario.clone())?;
     let mut camp = vec![false; scenario.network.location_count()];
-    for id in &model.reported_camps {
+    for id in model.reported_camps() {
         camp[id.index()] = true;
     }
     let ensemble = Ensemble {

@@ -19,6 +19,9 @@
 //! Protocol (tags): a worker sends `RESULTS` = `[k: u64][index: u64, length: u64, bytes]*`
 //! (its batch size `k` and the results of its last batch, none at first) and receives a batch
 //! of indices (`[index: u64]*`, empty: stop); or sends `FAILED` with a UTF-8 message and stops.
+//! Each call to [`Cluster::distribute`] uses its own pair of tags (every rank counts its calls,
+//! in step), so that a worker already asking for the next job's items is not served from the
+//! queue of a job that other workers are still finishing.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +40,9 @@ pub struct Cluster {
     _universe: Option<mpi::environment::Universe>,
     #[cfg(feature = "mpi")]
     threaded: bool,
+    /// Calls to [`Cluster::distribute`] so far (the same on every rank).
+    #[cfg(feature = "mpi")]
+    calls: AtomicU64,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -65,6 +71,8 @@ impl Cluster {
             _universe: None,
             #[cfg(feature = "mpi")]
             threaded: false,
+            #[cfg(feature = "mpi")]
+            calls: AtomicU64::new(0),
         }
     }
 
@@ -94,6 +102,7 @@ impl Cluster {
                     threading,
                     mpi::Threading::Serialized | mpi::Threading::Multiple
                 ),
+                calls: AtomicU64::new(0),
             })
         }
         #[cfg(not(feature = "mpi"))]
@@ -140,6 +149,15 @@ impl Cluster {
         let _ = code;
     }
 
+    /// Waits until every rank gets here (nothing in a single process).
+    pub fn barrier(&self) {
+        #[cfg(feature = "mpi")]
+        if self.is_distributed() {
+            use mpi::collective::CommunicatorCollectives as _;
+            mpi::topology::SimpleCommunicator::world().barrier();
+        }
+    }
+
     /// Computes items `0..total` over the ranks, `batch` items at a time per request (this
     /// rank's threads, say), with `work`. Every rank must call it at the same point. Returns
     /// the results in item order on rank 0, `None` on the others.
@@ -161,11 +179,64 @@ impl Cluster {
         }
         #[cfg(feature = "mpi")]
         {
+            let tags = Tags::of_call(self.calls.fetch_add(1, Ordering::SeqCst));
             if self.rank == 0 {
-                root(self.size, total, batch, self.threaded, work).map(Some)
+                root(self.size, total, batch, self.threaded, tags, work).map(Some)
             } else {
-                worker(batch, work).map(|()| None)
+                worker(batch, tags, work).map(|()| None)
             }
+        }
+        #[cfg(not(feature = "mpi"))]
+        {
+            Err("a distributed job in a build without MPI".to_owned())
+        }
+    }
+}
+
+impl Cluster {
+    /// [`Cluster::distribute`], with the results returned on every rank: rank 0 broadcasts
+    /// them once every item is in. For an algorithm that every rank follows step by step
+    /// (ABC-SMC's generations: each rank needs every distance to draw the next proposals
+    /// exactly as rank 0 does). Every rank must call it at the same point.
+    ///
+    /// # Errors
+    /// As [`Cluster::distribute`]. When rank 0 fails it returns its error without
+    /// broadcasting (the caller ends the job, and the ranks waiting for the results with it).
+    pub fn distribute_everywhere(
+        &self,
+        total: u64,
+        batch: usize,
+        work: Work<'_>,
+    ) -> Result<Vec<Vec<u8>>, String> {
+        let results = self.distribute(total, batch, work)?;
+        if !self.is_distributed() {
+            return results.ok_or_else(|| "no results in a single process".to_owned());
+        }
+        #[cfg(feature = "mpi")]
+        {
+            use mpi::collective::Root as _;
+            use mpi::topology::Communicator as _;
+            let world = mpi::topology::SimpleCommunicator::world();
+            let root = world.process_at_rank(0);
+            let mut bytes = match results {
+                Some(results) => {
+                    let pairs: Vec<(u64, Vec<u8>)> = (0_u64..).zip(results).collect();
+                    encode_results(total, &pairs)
+                }
+                None => Vec::new(),
+            };
+            let mut length = bytes.len() as u64;
+            root.broadcast_into(&mut length);
+            bytes.resize(usize::try_from(length).map_err(|e| e.to_string())?, 0);
+            root.broadcast_into(&mut bytes[..]);
+            let (count, pairs) = decode_results(&bytes)?;
+            if count != total || pairs.len() as u64 != total {
+                return Err(format!(
+                    "rank 0 broadcast {} results, {total} were expected",
+                    pairs.len()
+                ));
+            }
+            Ok(pairs.into_iter().map(|(_, bytes)| bytes).collect())
         }
         #[cfg(not(feature = "mpi"))]
         {
@@ -260,10 +331,28 @@ impl Queue {
     }
 }
 
+/// The tags of one call's messages.
 #[cfg(feature = "mpi")]
-const RESULTS: mpi::Tag = 1;
+#[derive(Clone, Copy)]
+struct Tags {
+    /// A worker's results and request, and rank 0's answer.
+    results: mpi::Tag,
+    /// A worker's failure.
+    failed: mpi::Tag,
+}
+
 #[cfg(feature = "mpi")]
-const FAILED: mpi::Tag = 2;
+impl Tags {
+    /// Call `call`'s tags: consecutive calls differ (at most two are in flight at once), and
+    /// every tag stays under 32,767, the least upper bound MPI allows.
+    fn of_call(call: u64) -> Self {
+        let base = 2 * i32::try_from(call % 8_000).unwrap_or(0) + 10;
+        Self {
+            results: base,
+            failed: base + 1,
+        }
+    }
+}
 
 #[cfg_attr(
     not(feature = "mpi"),
@@ -317,6 +406,7 @@ fn root(
     total: u64,
     batch: u64,
     threaded: bool,
+    tags: Tags,
     work: Work<'_>,
 ) -> Result<Vec<Vec<u8>>, String> {
     let queue = Queue::new(total);
@@ -328,13 +418,22 @@ fn root(
         while active > 0 {
             // Poll, sleeping between probes: a blocking receive busy-waits in Open MPI and
             // would take a core from rank 0's own replicas.
-            let Some(matched) = world.any_process().immediate_matched_probe() else {
+            // Only this call's messages: a worker may already ask for the next call's items.
+            let Some(matched) = world
+                .any_process()
+                .immediate_matched_probe_with_tag(tags.failed)
+                .or_else(|| {
+                    world
+                        .any_process()
+                        .immediate_matched_probe_with_tag(tags.results)
+                })
+            else {
                 std::thread::sleep(std::time::Duration::from_millis(1));
                 continue;
             };
             let (message, status) = matched.matched_receive_vec::<u8>();
             let source = status.source_rank();
-            if status.tag() == FAILED {
+            if status.tag() == tags.failed {
                 queue.fail(format!(
                     "rank {source}: {}",
                     String::from_utf8_lossy(&message)
@@ -362,7 +461,7 @@ fn root(
             let indices: Vec<u8> = next.iter().flat_map(|i| i.to_le_bytes()).collect();
             world
                 .process_at_rank(source)
-                .send_with_tag(&indices[..], RESULTS);
+                .send_with_tag(&indices[..], tags.results);
         }
     };
     if threaded {
@@ -378,15 +477,15 @@ fn root(
 }
 
 #[cfg(feature = "mpi")]
-fn worker(batch: u64, work: Work<'_>) -> Result<(), String> {
+fn worker(batch: u64, tags: Tags, work: Work<'_>) -> Result<(), String> {
     use mpi::point_to_point::{Destination as _, Source as _};
     use mpi::topology::Communicator as _;
     let world = mpi::topology::SimpleCommunicator::world();
     let root = world.process_at_rank(0);
     let mut message = encode_results(batch, &[]);
     loop {
-        root.send_with_tag(&message[..], RESULTS);
-        let (indices, _) = root.receive_vec::<u8>();
+        root.send_with_tag(&message[..], tags.results);
+        let (indices, _) = root.receive_vec_with_tag::<u8>(tags.results);
         let mut rest = &indices[..];
         let mut batch_indices = Vec::with_capacity(indices.len() / 8);
         while !rest.is_empty() {
@@ -401,7 +500,7 @@ fn worker(batch: u64, work: Work<'_>) -> Result<(), String> {
                 message = encode_results(batch, &pairs);
             }
             Err(error) => {
-                root.send_with_tag(error.as_bytes(), FAILED);
+                root.send_with_tag(error.as_bytes(), tags.failed);
                 return Err(error);
             }
         }
@@ -434,6 +533,16 @@ mod tests {
         assert_eq!(
             cluster.distribute(5, 2, &failing).unwrap_err(),
             "rank 0: boom"
+        );
+    }
+
+    #[test]
+    fn one_process_gets_every_result_everywhere_too() {
+        let cluster = Cluster::single();
+        let work = |indices: &[u64]| Ok(indices.iter().map(|i| vec![*i as u8; 3]).collect());
+        assert_eq!(
+            cluster.distribute_everywhere(4, 3, &work).unwrap(),
+            (0..4).map(|i| vec![i as u8; 3]).collect::<Vec<_>>()
         );
     }
 

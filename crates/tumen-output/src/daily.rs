@@ -6,7 +6,7 @@
 //! directions summed); the network itself goes to `locations.geojson` ([`crate::geojson`]).
 
 use std::io::{BufWriter, Read, Write};
-use tumen_core::Scenario;
+use tumen_core::{LocationId, Scenario};
 use tumen_engine::{DayView, Model, Observer, ObserverError};
 
 /// One location of a run's network, as the output files describe it.
@@ -70,11 +70,11 @@ impl RunNetwork {
     /// The network of a model (its scenario, capacities and reported camps).
     #[must_use]
     pub fn of_model(model: &Model) -> Self {
-        let mut network = Self::of_scenario(&model.scenario);
-        for (location, capacity) in network.locations.iter_mut().zip(&model.capacity) {
-            location.capacity = *capacity;
+        let mut network = Self::of_scenario(model.scenario());
+        for (index, location) in network.locations.iter_mut().enumerate() {
+            location.capacity = model.capacity(LocationId::from_index(index));
         }
-        for camp in &model.reported_camps {
+        for camp in model.reported_camps() {
             if let Some(location) = network.locations.get_mut(camp.index()) {
                 location.camp = true;
             }

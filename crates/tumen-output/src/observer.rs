@@ -26,8 +26,8 @@ impl FleeTableObserver {
     /// An observer for the camps a model reports (for a run resumed from a checkpoint).
     #[must_use]
     pub fn for_model(model: &tumen_engine::Model) -> Self {
-        let scenario: &Scenario = &model.scenario;
-        let camps = model.reported_camps.clone();
+        let scenario: &Scenario = model.scenario();
+        let camps = model.reported_camps().to_vec();
         let series = camps
             .iter()
             .map(|&camp| scenario.observations.camp(camp).cloned())

@@ -54,6 +54,7 @@
 use crate::error::Error;
 use crate::run::{EngineChoice, NoProgress, Plan, RunOutput, RunRequest, worker_pool};
 use crate::scenario::{Prepared, ScenarioSource};
+use crate::spread::{Local, Spread, decode_f64, encode_f64, spread_traces};
 use crate::summary::PARAMETER_AND_SEED;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -325,6 +326,18 @@ pub struct Parameterised {
     pub parameters: ParameterSet,
     /// Where they were declared.
     pub spec_origin: String,
+    /// The run's own `--settings` file and `--set` overrides, applied under the parameters'
+    /// values (a posterior run keeps what its command line sets).
+    pub fixed: FixedInputs,
+}
+
+/// What a run's command line fixes besides the parameters: `--settings` and `--set`.
+#[derive(Clone, Debug, Default)]
+pub struct FixedInputs {
+    /// `--settings`: a settings file instead of the scenario's `simsetting.yml`.
+    pub settings_path: Option<PathBuf>,
+    /// `--set` overrides, applied before the parameters' own.
+    pub overrides: Vec<String>,
 }
 
 impl Parameterised {
@@ -334,7 +347,7 @@ impl Parameterised {
     /// When the scenario does not load with these values (a `--set` key it lacks, a value out
     /// of range) or a settings key is unknown.
     pub fn scenario(&self, theta: &[f64], days: Option<u32>) -> Result<Scenario, Error> {
-        let mut overrides = Vec::new();
+        let mut overrides = self.fixed.overrides.clone();
         let mut settings = Vec::new();
         let mut driver_scale = None;
         for (parameter, &value) in self.parameters.parameters().iter().zip(theta) {
@@ -350,7 +363,7 @@ impl Parameterised {
             }
         }
         let options = LoadOptions {
-            settings_path: None,
+            settings_path: self.fixed.settings_path.clone(),
             days,
             overrides,
         };
@@ -760,12 +773,6 @@ impl Calibration {
     }
 }
 
-/// The ensemble output of the baseline (the scenario's own values, seeds only).
-fn baseline_output(prepared: &Prepared, request: &RunRequest) -> Result<RunOutput, Error> {
-    let plan = Plan::new(prepared, request)?;
-    plan.execute(&NoProgress)
-}
-
 /// Observed points of every camp series of `full` with the ensemble's values, split at `cut`
 /// (points on or before it first).
 fn observed_points(
@@ -836,14 +843,31 @@ fn score_ensemble(
 ///
 /// # Errors
 /// Bad requests and specs ([`Error::Request`]), scenarios that do not load, runs that stop.
-#[expect(
-    clippy::too_many_lines,
-    reason = "the steps of a calibration, in order"
-)]
 pub fn calibrate(
     request: &CalibrationRequest,
     on_generation: &(dyn Fn(&abc::Generation) + Sync),
 ) -> Result<Calibration, Error> {
+    calibrate_spread(request, on_generation, &Local)?
+        .ok_or_else(|| Error::Internal("a local calibration returned nothing".to_owned()))
+}
+
+/// [`calibrate`] with its model runs computed where `spread` says (over MPI ranks, say): every
+/// process calls it and follows the generations (each gets every distance, see
+/// [`SpreadModel`]); the forecast's and the baseline's replicas are spread as traces. The
+/// calibration, identical to [`calibrate`]'s, is returned on the process that writes and
+/// `None` on the others.
+///
+/// # Errors
+/// As [`calibrate`], and the first failure of any process.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the steps of a calibration, in order"
+)]
+pub fn calibrate_spread(
+    request: &CalibrationRequest,
+    on_generation: &(dyn Fn(&abc::Generation) + Sync),
+    spread: &dyn Spread,
+) -> Result<Option<Calibration>, Error> {
     let source = ScenarioSource::from_option(request.scenario.as_deref());
     let files = read_files(&source)?;
     let (spec, spec_origin) = resolve_spec(&files, request.params.as_deref())?;
@@ -851,6 +875,7 @@ pub fn calibrate(
         files,
         parameters: spec.parameters.clone(),
         spec_origin: spec_origin.clone(),
+        fixed: FixedInputs::default(),
     };
     let prepared = crate::scenario::load(&source, &LoadOptions::default())?;
     let full = prepared.scenario().clone();
@@ -900,6 +925,7 @@ pub fn calibrate(
     };
     let pool = worker_pool(request.jobs)?;
     let started = Instant::now();
+    let model = SpreadModel { model, spread };
     let result = pool
         .install(|| abc::run_with_progress(&spec.parameters, &model, &config, |g| on_generation(g)))
         .map_err(|error| match error {
@@ -922,13 +948,24 @@ pub fn calibrate(
         command_line: request.command_line.clone(),
         ..RunRequest::default()
     };
-    let baseline = pool.install(|| baseline_output(&prepared, &run_request))?;
+    let baseline = pool.install(|| baseline_output(&prepared, &run_request, spread))?;
     let forecast_parameters = result.posterior.sample(
         usize::try_from(replicas).unwrap_or(usize::MAX),
         request.seed ^ 0x464f_5245,
     );
-    let forecast =
-        pool.install(|| posterior_ensemble(&prepared, &run_request, &setup, &forecast_parameters))?;
+    let forecast = pool.install(|| {
+        posterior_ensemble_spread(
+            &prepared,
+            &run_request,
+            &setup,
+            &forecast_parameters,
+            spread,
+        )
+    })?;
+    let (Some(baseline), Some(forecast)) = (baseline, forecast) else {
+        // A process that only helped.
+        return Ok(None);
+    };
     let (cal_before, cal_after) = score_ensemble(&full, &forecast, &targets, cut, until);
     let (base_before, base_after) = score_ensemble(&full, &baseline, &targets, cut, until);
     let score = ScoreReport {
@@ -953,7 +990,7 @@ pub fn calibrate(
         cut,
         abc_seconds,
     });
-    Ok(Calibration {
+    Ok(Some(Calibration {
         result,
         score,
         forecast,
@@ -964,7 +1001,7 @@ pub fn calibrate(
         abc_seconds,
         load_seconds,
         report,
-    })
+    }))
 }
 
 /// What the calibration report is made of.
@@ -1161,10 +1198,8 @@ pub fn posterior_ensemble(
     setup: &Parameterised,
     thetas: &[Vec<f64>],
 ) -> Result<RunOutput, Error> {
-    let (plan, hook) = posterior_plan(prepared, request, setup, thetas)?;
-    let mut output = plan.execute_with(&crate::NoProgress, Some(&hook))?;
-    mark_posterior(&mut output, setup);
-    Ok(output)
+    posterior_ensemble_spread(prepared, request, setup, thetas, &Local)?
+        .ok_or_else(|| Error::Internal("a local ensemble returned nothing".to_owned()))
 }
 
 /// The plan of a posterior ensemble and its per-replica scenario function (replica `i` runs
@@ -1185,9 +1220,9 @@ pub fn posterior_plan<'a>(
 ) -> Result<(Plan, impl Fn(u64) -> Result<Scenario, String> + Sync + 'a), Error> {
     let mut request = request.clone();
     request.replicas = Some(thetas.len() as u64);
-    let mut plan = Plan::new(prepared, &request)?;
-    // A posterior ensemble runs on the count engine.
-    plan.engine = EngineKind::Counts;
+    // The engine is the request's (`auto`: the count engine, as the calibration's particles,
+    // unless the settings ask for per-agent output).
+    let plan = Plan::new(prepared, &request)?;
     let days = request.days;
     let hook = move |index: u64| {
         let theta = usize::try_from(index)
@@ -1227,13 +1262,20 @@ pub fn write_parameters_csv(
     output: &RunOutput,
     thetas: &[Vec<f64>],
 ) -> Result<(), Error> {
+    let text = parameters_csv(names, output, thetas);
+    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
+        .map_err(|e| Error::write(path, e))
+}
+
+/// The text of `parameters.csv` (see [`write_parameters_csv`]).
+#[must_use]
+pub fn parameters_csv(names: &[String], output: &RunOutput, thetas: &[Vec<f64>]) -> String {
     let mut text = format!("replica,seed,{}\n", names.join(","));
     for ((index, replica), theta) in output.ensemble.replicas.iter().enumerate().zip(thetas) {
         let values: Vec<String> = theta.iter().map(|v| format!("{v:?}")).collect();
         text.push_str(&format!("{index},{},{}\n", replica.seed, values.join(",")));
     }
-    tumen_output::write_atomic(path, |w| w.write_all(text.as_bytes()))
-        .map_err(|e| Error::write(path, e))
+    text
 }
 
 impl Calibration {
@@ -1287,6 +1329,25 @@ impl Calibration {
         )?;
         files.push(parameters);
         Ok(files)
+    }
+}
+
+/// The posterior a run draws each replica's parameters from, as `tumen run` chooses it: the
+/// file given (`--posterior`), else the one the scenario ships unless `no_posterior`. The
+/// second value says where a shipped posterior was read (`None` for a file given).
+///
+/// # Errors
+/// As [`read_posterior`] and [`crate::shipped_posterior`].
+pub fn posterior_for_run(
+    prepared: &Prepared,
+    given: Option<&Path>,
+    no_posterior: bool,
+) -> Result<Option<(Posterior, Option<String>)>, Error> {
+    match given {
+        Some(path) => Ok(Some((read_posterior(path)?, None))),
+        None if no_posterior => Ok(None),
+        None => Ok(crate::shipped_posterior(prepared)?
+            .map(|(posterior, origin)| (posterior, Some(origin)))),
     }
 }
 
@@ -1361,10 +1422,28 @@ pub fn posterior_draws(
         .collect();
     let parameters = ParameterSet::new(parameters)
         .map_err(|error| Error::Request(format!("the posterior's parameters: {error}")))?;
+    // The command line's `--set` and `--settings` apply to every replica; a `--set` of a
+    // parameter the posterior draws would be overwritten by the draw, so it is refused.
+    for set in &request.overrides {
+        let key = set
+            .split_once('=')
+            .map_or(set.as_str(), |(key, _)| key)
+            .trim();
+        if posterior.parameters.iter().any(|name| name == key) {
+            return Err(Error::Request(format!(
+                "`--set {set}`: `{key}` is a parameter of the posterior, drawn for each \
+                 replica; run with `--no-posterior` to set it"
+            )));
+        }
+    }
     let setup = Parameterised {
         files: read_files(&prepared.source)?,
         parameters,
         spec_origin: "posterior".to_owned(),
+        fixed: FixedInputs {
+            settings_path: request.settings.clone(),
+            overrides: request.overrides.clone(),
+        },
     };
     let replicas = request.replicas.unwrap_or(crate::DEFAULT_REPLICAS).max(1);
     let thetas = posterior.sample(
@@ -1372,4 +1451,114 @@ pub fn posterior_draws(
         request.seed ^ 0x504f_5354,
     );
     Ok((setup, thetas))
+}
+
+// Spreading a calibration's runs over processes (issue 16). ABC-SMC's model runs go through
+// `SpreadModel`; the baseline's and the forecast's replicas travel as traces and are replayed
+// by the process that writes, as `tumen run` under MPI does.
+
+/// The ABC model whose batches of runs are computed where a [`Spread`] says. Under several
+/// processes, every process follows the generations and gets every distance (a distance is a
+/// pure function of its parameters and seed), so each draws the next proposals exactly as the
+/// others do; in one process, the runs are the model's own parallel loop.
+struct SpreadModel<'a, F> {
+    model: F,
+    spread: &'a dyn Spread,
+}
+
+impl<F> abc::Model for SpreadModel<'_, F>
+where
+    F: Fn(&[f64], u64) -> Result<f64, Box<Error>> + Sync,
+{
+    type Error = Box<Error>;
+
+    fn distance(&self, theta: &[f64], seed: u64) -> Result<f64, Box<Error>> {
+        (self.model)(theta, seed)
+    }
+
+    fn distances(&self, runs: &[(&[f64], u64)]) -> Vec<Result<f64, Box<Error>>> {
+        use rayon::prelude::*;
+        if !self.spread.is_distributed() {
+            return runs
+                .par_iter()
+                .map(|&(theta, seed)| self.distance(theta, seed))
+                .collect();
+        }
+        let work = |indices: &[u64]| -> Result<Vec<Vec<u8>>, Error> {
+            indices
+                .par_iter()
+                .map(|&index| {
+                    let &(theta, seed) = usize::try_from(index)
+                        .ok()
+                        .and_then(|i| runs.get(i))
+                        .ok_or_else(|| Error::Internal(format!("no model run {index}")))?;
+                    self.distance(theta, seed).map(encode_f64).map_err(|e| *e)
+                })
+                .collect()
+        };
+        let distances = self
+            .spread
+            .spread(runs.len() as u64, true, &work)
+            .and_then(|all| {
+                all.ok_or_else(|| Error::Internal("the distances did not come back".to_owned()))?
+                    .iter()
+                    .map(|bytes| decode_f64(bytes))
+                    .collect::<Result<Vec<f64>, Error>>()
+            });
+        match distances {
+            Ok(distances) => distances.into_iter().map(Ok).collect(),
+            // The batch failed somewhere: its first run carries the error, which stops the
+            // calibration.
+            Err(error) => std::iter::once(Err(Box::new(error)))
+                .chain((1..runs.len()).map(|_| {
+                    Err(Box::new(Error::Internal(
+                        "a run of a failed batch".to_owned(),
+                    )))
+                }))
+                .collect(),
+        }
+    }
+}
+
+/// The ensemble output of the baseline (the scenario's own values, seeds only), its replicas
+/// computed where `spread` says; `None` on a process that only helped.
+fn baseline_output(
+    prepared: &Prepared,
+    request: &RunRequest,
+    spread: &dyn Spread,
+) -> Result<Option<RunOutput>, Error> {
+    let mut plan = Plan::new(prepared, request)?;
+    if spread.is_distributed() {
+        let record = |indices: &[u64]| plan.record(indices, None, &NoProgress);
+        let Some(traces) = spread_traces(spread, plan.replicas, &record)? else {
+            return Ok(None);
+        };
+        plan.request.replay = Some(std::sync::Arc::new(traces));
+    }
+    plan.execute(&NoProgress).map(Some)
+}
+
+/// [`posterior_ensemble`] with its replicas computed where `spread` says; `None` on a process
+/// that only helped.
+///
+/// # Errors
+/// As [`posterior_ensemble`], and the first failure of any process.
+pub fn posterior_ensemble_spread(
+    prepared: &Prepared,
+    request: &RunRequest,
+    setup: &Parameterised,
+    thetas: &[Vec<f64>],
+    spread: &dyn Spread,
+) -> Result<Option<RunOutput>, Error> {
+    let (mut plan, hook) = posterior_plan(prepared, request, setup, thetas)?;
+    if spread.is_distributed() {
+        let record = |indices: &[u64]| plan.record(indices, Some(&hook), &NoProgress);
+        let Some(traces) = spread_traces(spread, plan.replicas, &record)? else {
+            return Ok(None);
+        };
+        plan.request.replay = Some(std::sync::Arc::new(traces));
+    }
+    let mut output = plan.execute_with(&NoProgress, Some(&hook))?;
+    mark_posterior(&mut output, setup);
+    Ok(Some(output))
 }

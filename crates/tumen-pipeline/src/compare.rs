@@ -8,11 +8,13 @@
 use crate::error::Error;
 use crate::run::{DEFAULT_REPLICAS, EngineChoice, Progress, worker_pool};
 use crate::scenario::{Prepared, ScenarioSource, load};
+use crate::spread::{Local, Spread, spread_trace_bytes};
 use crate::write::{Out, Written, create_dir, write_system};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tumen_core::Mechanisms;
+use tumen_ensemble::TraceStore;
 use tumen_output::{
     ComparisonRow, QUANTITIES, SystemEnsemble, SystemLayout, SystemObserver, TargetResult,
     write_atomic,
@@ -236,33 +238,60 @@ pub fn compare(
     scenarios: &[Prepared],
     progress: &dyn Progress,
 ) -> Result<Comparison, Error> {
+    compare_spread(request, baseline, variants, scenarios, progress, &Local)?
+        .ok_or_else(|| Error::Internal("a local comparison returned nothing".to_owned()))
+}
+
+/// [`compare`] with the replicas of every run computed where `spread` says (over MPI ranks,
+/// say): every process calls it; the replicas travel as traces and the process that writes
+/// replays them, so the comparison is [`compare`]'s, byte for byte. `None` on the processes
+/// that only helped.
+///
+/// # Errors
+/// As [`compare`], and the first failure of any process.
+pub fn compare_spread(
+    request: &CompareRequest,
+    baseline: &Prepared,
+    variants: &[Variant],
+    scenarios: &[Prepared],
+    progress: &dyn Progress,
+    spread: &dyn Spread,
+) -> Result<Option<Comparison>, Error> {
     let replicas = request.replicas.unwrap_or(DEFAULT_REPLICAS).max(1);
     let kind = request
         .engine
         .resolve(baseline.scenario().settings.log_levels.agent > 0);
     let pool = worker_pool(request.jobs)?;
     let runs = 1 + scenarios.len() as u64;
-    progress.start(replicas * runs, "replica");
     let started = Instant::now();
+    let all: Vec<&Prepared> = std::iter::once(baseline).chain(scenarios).collect();
+    let traces = if spread.is_distributed() {
+        let Some(traces) = pool.install(|| spread_runs(request, &all, replicas, kind, spread))?
+        else {
+            return Ok(None);
+        };
+        Some(traces)
+    } else {
+        None
+    };
+    progress.start(replicas * runs, "replica");
     let done = || progress.inc();
     let mut ensembles = pool.install(|| {
-        std::iter::once(baseline)
-            .chain(scenarios)
-            .map(|prepared| {
+        all.iter()
+            .enumerate()
+            .map(|(run, prepared)| {
                 let scenario = prepared.scenario();
-                let (_, records) = tumen_ensemble::run_with(
-                    scenario,
-                    request.seed,
-                    replicas,
-                    kind,
-                    &done,
-                    |_| SystemObserver::new(),
-                    None,
-                )
-                .map_err(|source| Error::Run {
-                    scenario: scenario.name.clone(),
-                    source,
-                })?;
+                let spec = tumen_ensemble::Spec {
+                    replay: traces.as_ref().and_then(|t: &Vec<TraceStore>| t.get(run)),
+                    ..tumen_ensemble::Spec::new(scenario, request.seed, replicas, kind)
+                };
+                let (_, records) =
+                    tumen_ensemble::run_spec(&spec, &done, |_, _| SystemObserver::new()).map_err(
+                        |source| Error::Run {
+                            scenario: scenario.name.clone(),
+                            source,
+                        },
+                    )?;
                 Ok(SystemEnsemble {
                     layout: SystemLayout::of(scenario),
                     replicas: records
@@ -281,7 +310,7 @@ pub fn compare(
             .map_err(|error| Error::Request(format!("variant `{}`: {error}", variant.name)))?;
         rows.append(&mut more);
     }
-    Ok(Comparison {
+    Ok(Some(Comparison {
         name: baseline.scenario().name.clone(),
         variants: variants.to_vec(),
         base,
@@ -290,7 +319,50 @@ pub fn compare(
         replicas,
         wall_seconds,
         targets: baseline.targets.clone(),
-    })
+    }))
+}
+
+/// Records every replica of every run (`runs[r]`'s replica `i` is item `r × replicas + i`)
+/// where `spread` says, as traces; returns one store per run on the process that writes.
+fn spread_runs(
+    request: &CompareRequest,
+    runs: &[&Prepared],
+    replicas: u64,
+    kind: tumen_engine::EngineKind,
+    spread: &dyn Spread,
+) -> Result<Option<Vec<TraceStore>>, Error> {
+    use rayon::prelude::*;
+    let record = |items: &[u64]| -> Result<Vec<tumen_ensemble::Trace>, Error> {
+        items
+            .par_iter()
+            .map(|&item| {
+                let run = usize::try_from(item / replicas)
+                    .ok()
+                    .and_then(|r| runs.get(r))
+                    .ok_or_else(|| Error::Internal(format!("no run for item {item}")))?;
+                let scenario = run.scenario();
+                tumen_ensemble::Spec::new(scenario, request.seed, replicas, kind)
+                    .record(item % replicas, &|| {})
+                    .map_err(|source| Error::Run {
+                        scenario: scenario.name.clone(),
+                        source,
+                    })
+            })
+            .collect()
+    };
+    let total = replicas * runs.len() as u64;
+    let Some(all) = spread_trace_bytes(spread, total, &record)? else {
+        return Ok(None);
+    };
+    let mut stores: Vec<TraceStore> = (0..runs.len()).map(|_| TraceStore::new()).collect();
+    for (item, bytes) in (0_u64..).zip(all) {
+        let store = usize::try_from(item / replicas)
+            .ok()
+            .and_then(|r| stores.get_mut(r))
+            .ok_or_else(|| Error::Internal(format!("a trace for item {item}, which is none")))?;
+        store.add_bytes(item % replicas, bytes);
+    }
+    Ok(Some(stores))
 }
 
 impl Comparison {

@@ -38,12 +38,13 @@ mod run;
 mod scenario;
 pub mod sensitivity;
 pub mod shard;
+pub mod spread;
 mod summary;
 mod write;
 
 pub use compare::{
-    CompareRequest, Comparison, Variant, compare, default_variants, load_baseline, load_variants,
-    parse_variant,
+    CompareRequest, Comparison, Variant, compare, compare_spread, default_variants, load_baseline,
+    load_variants, parse_variant,
 };
 pub use embedded::FILES as EMBEDDED_FILES;
 pub use error::Error;

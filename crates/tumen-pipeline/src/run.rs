@@ -167,7 +167,7 @@ impl Plan {
             .resolve(scenario.settings.log_levels.agent > 0);
         let model = Model::new(scenario.clone())
             .map_err(|error| Error::Internal(format!("building the model: {error}")))?;
-        let notes = model.notes.clone();
+        let notes = model.notes().to_vec();
         let network = RunNetwork::of_model(&model);
         let record = RunRecord::start(
             request,

@@ -17,6 +17,7 @@ use crate::calibrate::{Parameterised, read_files, resolve_spec, run_one, series_
 use crate::error::Error;
 use crate::run::worker_pool;
 use crate::scenario::ScenarioSource;
+use crate::spread::{Local, Spread, decode_outputs, encode_outputs};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ use tumen_scenario::LoadOptions;
 
 /// Bootstrap resamples of the Sobol intervals.
 pub const RESAMPLES: usize = 200;
+
+/// Mixed into the seed of the Morris design's runs.
+const MORRIS_SEED: u64 = 0x4d4f_5252;
 
 /// The yearly event totals analysed (the first slots of the mechanisms' events).
 const YEARLY_EVENTS: usize = 4;
@@ -111,18 +115,37 @@ fn outputs(
 /// Each output's values over the design's points, and the outputs left out.
 type Gathered = (Vec<(String, Vec<f64>)>, Vec<String>);
 
-/// Runs the design's points in parallel (all with the same seed) and gathers
-/// each output over the points; outputs missing or not finite somewhere are returned apart.
+/// Runs the design's points (all with the same seed) where `spread` says, and gathers each
+/// output over the points; outputs missing or not finite somewhere are returned apart. `None`
+/// on a process that only helped.
 fn run_design(
     setup: &Parameterised,
     targets: &[TargetRow],
     points: &[Vec<f64>],
     seed: u64,
-) -> Result<Gathered, Error> {
-    let runs: Vec<BTreeMap<String, f64>> = points
-        .par_iter()
-        .enumerate()
-        .map(|(_, theta)| outputs(setup, targets, theta, replica_seed(seed, 0)))
+    spread: &dyn Spread,
+) -> Result<Option<Gathered>, Error> {
+    // The evaluation of a batch of points, and where it runs: a point's outputs depend on the
+    // point alone, so they do not depend on who computes them.
+    let work = |indices: &[u64]| -> Result<Vec<Vec<u8>>, Error> {
+        indices
+            .par_iter()
+            .map(|&index| {
+                let theta = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| points.get(i))
+                    .ok_or_else(|| Error::Internal(format!("no design point {index}")))?;
+                let outputs = outputs(setup, targets, theta, replica_seed(seed, 0))?;
+                Ok(encode_outputs(&outputs))
+            })
+            .collect()
+    };
+    let Some(results) = spread.spread(points.len() as u64, false, &work)? else {
+        return Ok(None);
+    };
+    let runs: Vec<BTreeMap<String, f64>> = results
+        .iter()
+        .map(|bytes| decode_outputs(bytes))
         .collect::<Result<_, Error>>()?;
     let mut names: Vec<String> = runs.iter().flat_map(|r| r.keys().cloned()).collect();
     names.sort();
@@ -139,7 +162,7 @@ fn run_design(
             skipped.push(name);
         }
     }
-    Ok((kept, skipped))
+    Ok(Some((kept, skipped)))
 }
 
 /// Runs the analysis.
@@ -147,6 +170,20 @@ fn run_design(
 /// # Errors
 /// Bad requests and specs, scenarios that do not load, runs that stop.
 pub fn analyse(request: &SensitivityRequest) -> Result<Sensitivity, Error> {
+    analyse_spread(request, &Local)?
+        .ok_or_else(|| Error::Internal("a local analysis returned nothing".to_owned()))
+}
+
+/// [`analyse`] with the design's runs computed where `spread` says (over MPI ranks, say):
+/// every process calls it; the analysis, identical to [`analyse`]'s, is returned on the
+/// process that writes and `None` on the others.
+///
+/// # Errors
+/// As [`analyse`], and the first failure of any process.
+pub fn analyse_spread(
+    request: &SensitivityRequest,
+    spread: &dyn Spread,
+) -> Result<Option<Sensitivity>, Error> {
     let source = ScenarioSource::from_option(request.scenario.as_deref());
     let files = read_files(&source)?;
     let (spec, spec_origin) = resolve_spec(&files, request.params.as_deref())?;
@@ -156,15 +193,37 @@ pub fn analyse(request: &SensitivityRequest) -> Result<Sensitivity, Error> {
         files,
         parameters: spec.parameters.clone(),
         spec_origin: spec_origin.clone(),
+        fixed: crate::calibrate::FixedInputs::default(),
     };
     let params = &spec.parameters;
     let started = std::time::Instant::now();
     #[expect(clippy::cast_possible_truncation, reason = "a seed for the scrambling")]
     let design = saltelli_sample(params, request.samples, request.seed as u32)
         .map_err(|e| Error::Request(format!("--samples: {e}")))?;
+    let morris_design = request
+        .morris
+        .map(|trajectories| morris_sample(params, trajectories, 4, request.seed))
+        .transpose()
+        .map_err(|e| Error::Request(format!("--morris: {e}")))?;
     let pool = worker_pool(request.jobs)?;
-    let (outputs, mut skipped) =
-        pool.install(|| run_design(&setup, &targets, &design.points, request.seed))?;
+    // Every process runs its share of both designs; only the one that writes analyses.
+    let sobol_runs =
+        pool.install(|| run_design(&setup, &targets, &design.points, request.seed, spread))?;
+    let morris_runs = match &morris_design {
+        Some(morris) => pool.install(|| {
+            run_design(
+                &setup,
+                &targets,
+                &morris.points,
+                request.seed ^ MORRIS_SEED,
+                spread,
+            )
+        })?,
+        None => None,
+    };
+    let Some((outputs, mut skipped)) = sobol_runs else {
+        return Ok(None);
+    };
     let mut runs = design.points.len();
     let mut sobol = Vec::new();
     for (name, values) in &outputs {
@@ -173,19 +232,19 @@ pub fn analyse(request: &SensitivityRequest) -> Result<Sensitivity, Error> {
             .map_err(|e| Error::Internal(format!("Sobol analysis of `{name}`: {e}")))?;
         sobol.push((name.clone(), indices));
     }
-    let morris = match request.morris {
-        None => None,
-        Some(trajectories) => {
-            let design = morris_sample(params, trajectories, 4, request.seed)
-                .map_err(|e| Error::Request(format!("--morris: {e}")))?;
-            let (outputs, more) = pool.install(|| {
-                run_design(&setup, &targets, &design.points, request.seed ^ 0x4d4f_5252)
-            })?;
+    let morris = match (&morris_design, morris_runs) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(Error::Internal(
+                "the Morris design's results are missing".to_owned(),
+            ));
+        }
+        (Some(design), Some((outputs, more))) => {
             runs += design.points.len();
             skipped.extend(more);
             let mut all = Vec::new();
             for (name, values) in &outputs {
-                let indices = morris_analyze(params, &design, values)
+                let indices = morris_analyze(params, design, values)
                     .map_err(|e| Error::Internal(format!("Morris analysis of `{name}`: {e}")))?;
                 all.push((name.clone(), indices));
             }
@@ -194,14 +253,14 @@ pub fn analyse(request: &SensitivityRequest) -> Result<Sensitivity, Error> {
     };
     skipped.sort();
     skipped.dedup();
-    Ok(Sensitivity {
+    Ok(Some(Sensitivity {
         sobol,
         morris,
         skipped,
         runs,
         spec_origin,
         wall_seconds: started.elapsed().as_secs_f64(),
-    })
+    }))
 }
 
 impl Sensitivity {

@@ -214,7 +214,7 @@ impl NativeScenario {
     /// Runs the scenario and returns the run's files as `[(name, bytes)]` in the order the
     /// command writes them, plus `long.csv`; the run's notes; and the warnings of the load
     /// the run used (the scenario's, or those of a reload with other settings or overrides).
-    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs, posterior=None))]
+    #[pyo3(signature = (*, seed, days, engine, replicas, settings, overrides, jobs, posterior=None, no_posterior=false))]
     #[expect(
         clippy::too_many_arguments,
         reason = "the keyword arguments of `Scenario.run`"
@@ -230,6 +230,7 @@ impl NativeScenario {
         overrides: Vec<String>,
         jobs: Option<usize>,
         posterior: Option<PathBuf>,
+        no_posterior: bool,
     ) -> PyResult<(Files<'py>, Vec<String>, Vec<String>)> {
         if replicas == 0 {
             return Err(PyValueError::new_err("replicas must be at least 1"));
@@ -267,21 +268,38 @@ impl NativeScenario {
         };
         let result = py.detach(|| {
             let plan = Plan::new(prepared, &request)?;
+            // As `tumen run`: a posterior given, else the one the scenario ships, unless
+            // `no_posterior`.
+            let posterior = tumen_pipeline::calibrate::posterior_for_run(
+                prepared,
+                posterior.as_deref(),
+                no_posterior,
+            )?
+            .map(|(posterior, _)| posterior);
+            let mut parameters = None;
             let output = match &posterior {
-                // Each replica's parameters drawn from a calibration's posterior.
-                Some(path) => {
-                    let posterior = tumen_pipeline::calibrate::read_posterior(path)?;
-                    tumen_pipeline::worker_pool(request.jobs)?
-                        .install(|| {
+                // Each replica's parameters drawn from a calibration's posterior, written to
+                // `parameters.csv` as the command does.
+                Some(posterior) => {
+                    let (output, thetas) =
+                        tumen_pipeline::worker_pool(request.jobs)?.install(|| {
                             tumen_pipeline::calibrate::run_with_posterior(
-                                prepared, &request, &posterior,
+                                prepared, &request, posterior,
                             )
-                        })?
-                        .0
+                        })?;
+                    parameters = Some(tumen_pipeline::calibrate::parameters_csv(
+                        &posterior.parameters,
+                        &output,
+                        &thetas,
+                    ));
+                    output
                 }
                 None => plan.execute_on_pool(&NoProgress)?,
             };
-            let files = output.files_in_memory(&[Format::Long])?;
+            let mut files = output.files_in_memory(&[Format::Long])?;
+            if let Some(text) = parameters {
+                files.push(("parameters.csv".to_owned(), text.into_bytes()));
+            }
             Ok::<_, Error>((files, plan.notes))
         });
         let (files, notes) = result.map_err(|error| to_py(py, &error))?;

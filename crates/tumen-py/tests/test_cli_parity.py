@@ -33,13 +33,25 @@ def test_flagship_seed_1_equals_the_command(run_cli):
     print(f"flagship run(seed=1): {time.perf_counter() - started:.2f} s")
     cli_dir = run_cli(None, "--seed", 1, "--replicas", 1)
     check_out(run, cli_dir)
-    assert run.out.shape == (4018, 26)
+    # 1994-2010, every day; the camps' columns (no observed series but Seoul's).
+    assert run.out.shape == (6209, 23)
+    # Both drew replica 0's parameters from the posterior the flagship ships.
+    assert any("drawn from a posterior" in note for note in run.summary["notes"])
     assert_same_files(run, cli_dir)
     # The summary agrees with the command's but for the wall time and the command line.
     ours, theirs = run.summary, __import__("json").loads((cli_dir / "summary.json").read_text())
     for key in ("wall_seconds", "command_line"):
         ours.pop(key), theirs.pop(key)
     assert ours == theirs
+
+
+def test_flagship_without_its_posterior_equals_the_command(run_cli):
+    run = tumen.load(None).run(seed=2, days=365, no_posterior=True)
+    cli_dir = run_cli(None, "--seed", 2, "--days", 365, "--replicas", 1, "--no-posterior")
+    check_out(run, cli_dir)
+    assert not any("drawn from a posterior" in note for note in run.summary["notes"])
+    drawn = tumen.load(None).run(seed=2, days=365)
+    assert drawn.files["status.csv"] != run.files["status.csv"], "the posterior changed nothing"
 
 
 def test_mali2012_seed_3_equals_the_command(run_cli, mali):

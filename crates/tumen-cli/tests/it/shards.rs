@@ -264,3 +264,31 @@ fn a_bad_slice_argument_is_a_user_error() {
             .code(1);
     }
 }
+
+/// Without the `mpi` feature, every command that spreads work refuses to run under an MPI
+/// launcher with several ranks (each rank would run the whole job and write the same files).
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn a_build_without_mpi_refuses_several_ranks_for_every_spread_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["run", "--days", "5"],
+        vec!["sensitivity", "--samples", "4"],
+        vec!["calibrate", "--until", "2001-06-30"],
+        vec!["compare", "--days", "5"],
+    ] {
+        tumen()
+            .env("OMPI_COMM_WORLD_SIZE", "2")
+            .args(&args)
+            .arg("--output")
+            .arg(dir.path().join(args[0]))
+            .arg(example())
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains("this build of tumen has no MPI"));
+        assert!(
+            !dir.path().join(args[0]).exists(),
+            "{args:?} wrote its output"
+        );
+    }
+}

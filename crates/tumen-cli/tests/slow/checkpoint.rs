@@ -139,6 +139,10 @@ fn killed_and_resumed(base: &[&str], days: u32, every: u32) {
         std::fs::write(&journal, bytes).unwrap();
         resume(&resumed);
         run_whole(&args, &whole);
+        // The flagship ships a posterior: the run with checkpoints, and its resume, draw each
+        // replica's parameters from it as the run in one piece does (a Flee scenario has none).
+        let flagship = !base[0].contains('/');
+        assert_eq!(whole.join("parameters.csv").exists(), flagship);
         assert_same_outputs(&whole, &resumed);
         return;
     }

@@ -149,6 +149,22 @@ fn the_flagship_meets_its_targets_to_2002_and_scores_its_forecast() {
             );
         }
     }
+    // Person attributes: the shares of women among the arrivals to 2002 are fitted targets
+    // (met above), the later ones and North Hamgyong's share of 2003 are scored; the outputs
+    // split by sex and by province.
+    for period in ["1996_2000", "1999_2001", "2002"] {
+        assert!(targets.contains_key(&format!("arrivals_female_share_{period}")));
+    }
+    for year in [2003, 2006, 2007, 2008, 2010] {
+        let share = evaluation[&format!("arrivals_female_share_{year}")]
+            .2
+            .unwrap();
+        assert!((0.0..=1.0).contains(&share), "{year}: {share}");
+    }
+    let origin = evaluation["origin_share_north_hamgyong"].2.unwrap();
+    assert!((0.0..=1.0).contains(&origin), "{origin}");
+    assert!(read("yearly.csv").contains(",asylum_exits_female,asylum_exits_male,"));
+    assert!(read("origins.csv").contains("North Hamgyong"));
     // Deportations in 2004 stay in the documented range (a few thousand to under 9,000).
     let deportations_2004 = evaluation["repatriations_2004"].2.unwrap();
     assert!(

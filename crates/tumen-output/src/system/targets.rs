@@ -157,6 +157,14 @@ enum Measure {
         first: usize,
         last: usize,
     },
+    /// The sum of the `part` slots over `first..=last` divided by the sum of the `whole`
+    /// slots over the same days (a share, such as the women among the arrivals).
+    Share {
+        part: Vec<usize>,
+        whole: Vec<usize>,
+        first: usize,
+        last: usize,
+    },
 }
 
 impl Measure {
@@ -219,8 +227,28 @@ impl Measure {
                 }
                 Ok(Self::Ratio { slots, first, last })
             }
+            "share" => {
+                let Some((part, whole)) = row.quantity.split_once('/') else {
+                    return Err(format!(
+                        "the quantity of a share is `<events>/<events>` (such as \
+                         `asylum_exits_female/asylum_exits`), found `{}`",
+                        row.quantity
+                    )
+                    .into());
+                };
+                let part = slots_of(part, &row.quantity, layout)?;
+                let whole = slots_of(whole, &row.quantity, layout)?;
+                let (first, last) = period(row, layout, days, false)?;
+                Ok(Self::Share {
+                    part,
+                    whole,
+                    first,
+                    last,
+                })
+            }
             other => Err(format!(
-                "unknown measure `{other}` (expected sum, stock, peak_year or ratio_to_before)"
+                "unknown measure `{other}` (expected sum, stock, peak_year, ratio_to_before or \
+                 share)"
             )
             .into()),
         }
@@ -264,22 +292,39 @@ impl Measure {
                     after / before
                 }
             }
+            Self::Share {
+                part,
+                whole,
+                first,
+                last,
+            } => {
+                let whole = sum(whole, *first, *last) as f64;
+                if whole == 0.0 {
+                    f64::NAN
+                } else {
+                    sum(part, *first, *last) as f64 / whole
+                }
+            }
         }
     }
 }
 
 fn event_slots(row: &TargetRow, layout: &SystemLayout) -> Result<Vec<usize>, String> {
-    if row.quantity.trim().is_empty() {
-        return Err("the quantity is empty".to_owned());
+    slots_of(&row.quantity, &row.quantity, layout)
+}
+
+/// The event slots of `names` (`a+b+...`), a part of the row's `quantity`.
+fn slots_of(names: &str, quantity: &str, layout: &SystemLayout) -> Result<Vec<usize>, String> {
+    if names.trim().is_empty() {
+        return Err(format!("the quantity `{quantity}` names no event"));
     }
-    row.quantity
+    names
         .split('+')
         .map(|name| {
             let name = name.trim();
             layout.event_slot(name).ok_or_else(|| {
                 format!(
-                    "unknown event `{name}` in quantity `{}` (known: {})",
-                    row.quantity,
+                    "unknown event `{name}` in quantity `{quantity}` (known: {})",
                     layout.event_names.join(", ")
                 )
             })

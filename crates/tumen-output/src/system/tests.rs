@@ -309,6 +309,58 @@ fn ratio_to_before_compares_with_as_many_days_before() {
 }
 
 #[test]
+fn share_divides_two_sums_over_the_same_days() {
+    // Days 2..=4: detentions@North 1 a day (3), detentions 2d (4 + 6 + 8 = 18), for every k.
+    let r = row(
+        "share",
+        "detentions@North/detentions",
+        "2002-01-01",
+        "2002-01-03",
+        "0.1",
+        "0.2",
+    );
+    let (value, inside) = median(&evaluate(&r));
+    assert!((value - 1.0 / 6.0).abs() < 1e-12, "{value}");
+    assert!(inside);
+    // Several events on either side: (North + South) / (detentions + crossings) on day 2:
+    // 1 / (4 + 3).
+    let r = row(
+        "share",
+        "detentions@North+detentions@South/detentions+crossings",
+        "2002-01-01",
+        "2002-01-01",
+        "0.5",
+        "1",
+    );
+    let (value, inside) = median(&evaluate(&r));
+    assert!((value - 1.0 / 7.0).abs() < 1e-12, "{value}");
+    assert!(!inside);
+    // Day 0 has no detentions: no replica gives a share.
+    let r = row(
+        "share",
+        "detentions@North/detentions",
+        "2001-12-30",
+        "2001-12-30",
+        "",
+        "",
+    );
+    assert!(matches!(evaluate(&r), TargetOutcome::Failed(m) if m.contains("zero over zero")));
+    // A share needs a `/`, and known events on both sides.
+    for (quantity, expected) in [
+        ("detentions", "`<events>/<events>`"),
+        ("detentions/nope", "unknown event `nope`"),
+        ("/detentions", "names no event"),
+    ] {
+        let r = row("share", quantity, "2002-01-01", "2002-01-03", "", "");
+        assert!(
+            matches!(evaluate(&r), TargetOutcome::Failed(ref m) if m.contains(expected)),
+            "{quantity}: {:?}",
+            evaluate(&r)
+        );
+    }
+}
+
+#[test]
 fn rows_that_cannot_be_evaluated_say_why() {
     let failed = |r: TargetRow| match evaluate(&r) {
         TargetOutcome::Failed(message) => message,

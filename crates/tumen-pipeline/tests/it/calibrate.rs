@@ -11,7 +11,7 @@ use tumen_pipeline::sensitivity::{SensitivityRequest, analyse};
 /// The toy scenario, with a refugee total observed every 10 days (so that the cut keeps a
 /// spawn driver), copied into `dir`; `after` and `before` scale the camps' points after and
 /// before day 30 (2021-03-31).
-fn toy(dir: &Path, before: f64, after: f64) -> PathBuf {
+pub(crate) fn toy(dir: &Path, before: f64, after: f64) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/toy_escape");
     let target = dir.join("toy");
     for sub in ["input_csv", "source_data"] {
@@ -239,6 +239,7 @@ fn scale_setup(
         }])
         .unwrap(),
         spec_origin: "test".to_owned(),
+        fixed: tumen_pipeline::calibrate::FixedInputs::default(),
     }
 }
 
@@ -283,12 +284,16 @@ fn series_scale_multiplies_the_spawn_driver_and_so_the_people_spawned() {
 #[test]
 fn a_dated_series_of_scenario_toml_scales_by_its_key() {
     let source = tumen_pipeline::ScenarioSource::Embedded;
-    let setup = scale_setup(source.clone(), "asylum.rate.scale");
-    let rate = |factor: f64| {
+    // An indexed path: the first enforcement region's dated baseline.
+    let setup = scale_setup(source.clone(), "enforcement.region[0].baseline.scale");
+    let baseline = |factor: f64| {
         let scenario = setup.scenario(&[factor], Some(10)).unwrap();
-        scenario.mechanisms.asylum.unwrap().rate.points
+        scenario.mechanisms.enforcement.unwrap().regions[0]
+            .baseline
+            .points
+            .clone()
     };
-    let (one, three) = (rate(1.0), rate(3.0));
+    let (one, three) = (baseline(1.0), baseline(3.0));
     assert!(one.len() > 1);
     for (a, b) in one.iter().zip(&three) {
         assert_eq!(a.0, b.0, "the dates stay");
@@ -297,9 +302,9 @@ fn a_dated_series_of_scenario_toml_scales_by_its_key() {
             "{a:?} {b:?}"
         );
     }
-    // An indexed path works too.
-    let baseline = scale_setup(source.clone(), "enforcement.region[0].baseline.scale");
-    baseline.scenario(&[1.5], Some(10)).unwrap();
+    // A dated series at the top of a section works too.
+    let multiplier = scale_setup(source.clone(), "recrossing.deported_multiplier.scale");
+    multiplier.scenario(&[1.5], Some(10)).unwrap();
     // A key that is not a dated series is a clear request error.
     for key in ["asylum.nope.scale", "push[0].per_capita.scale"] {
         let error = scale_setup(source.clone(), key)
@@ -308,4 +313,39 @@ fn a_dated_series_of_scenario_toml_scales_by_its_key() {
         assert!(error.is_user_error(), "{error}");
         assert!(error.to_string().contains(key), "{error}");
     }
+}
+
+#[test]
+fn a_posterior_run_keeps_the_command_lines_settings_and_refuses_to_set_a_drawn_parameter() {
+    let source = tumen_pipeline::ScenarioSource::Embedded;
+    let prepared = tumen_pipeline::load(&source, &tumen_scenario::LoadOptions::default()).unwrap();
+    let (posterior, _) = tumen_pipeline::shipped_posterior(&prepared)
+        .unwrap()
+        .unwrap();
+    let request = tumen_pipeline::RunRequest {
+        replicas: Some(3),
+        days: Some(10),
+        overrides: vec!["enforcement.travelling_multiplier=2.5".to_owned()],
+        ..tumen_pipeline::RunRequest::default()
+    };
+    let (setup, thetas) =
+        tumen_pipeline::calibrate::posterior_draws(&prepared, &request, &posterior).unwrap();
+    assert_eq!(thetas.len(), 3);
+    for theta in &thetas {
+        let scenario = setup.scenario(theta, request.days).unwrap();
+        let enforcement = scenario.mechanisms.enforcement.unwrap();
+        // The `--set` applies to every replica (the scenario's own value is 4).
+        assert!((enforcement.travelling_multiplier - 2.5).abs() < 1e-12);
+    }
+    // A drawn parameter cannot be set: the draw would overwrite it.
+    let key = &posterior.parameters[0];
+    let request = tumen_pipeline::RunRequest {
+        overrides: vec![format!("{key}=1")],
+        ..request
+    };
+    let error = tumen_pipeline::calibrate::posterior_draws(&prepared, &request, &posterior)
+        .err()
+        .unwrap();
+    assert!(error.is_user_error(), "{error}");
+    assert!(error.to_string().contains("--no-posterior"), "{error}");
 }

@@ -3,3 +3,4 @@
 
 mod calibrate;
 mod pipeline;
+mod spread;

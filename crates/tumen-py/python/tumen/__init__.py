@@ -142,6 +142,7 @@ class Scenario:
         set: Union[None, Mapping[str, Any], Iterable[str]] = None,
         jobs: Optional[int] = None,
         posterior: Optional[PathLike] = None,
+        no_posterior: bool = False,
     ) -> "Run":
         """Runs the scenario, as ``tumen run`` does with the same options.
 
@@ -159,7 +160,11 @@ class Scenario:
         - ``jobs``: threads (None: every core).
         - ``posterior``: a ``posterior.csv`` written by ``tumen calibrate``: replica i runs with
           parameters drawn from it (``tumen run --posterior``), so the bands include parameter
-          uncertainty (``summary["ensemble"]["uncertainty"]`` says so).
+          uncertainty (``summary["ensemble"]["uncertainty"]`` says so). Without it, a
+          scenario that ships a ``posterior.csv`` (the embedded flagship does) draws from that
+          one, as ``tumen run`` does.
+        - ``no_posterior``: run the scenario's own values even if it ships a posterior
+          (``tumen run --no-posterior``).
 
         Raises ``ScenarioError`` for a bad input, ``TumenError`` when the run fails.
         """
@@ -179,6 +184,7 @@ class Scenario:
             overrides=_overrides(set),
             jobs=jobs,
             posterior=None if posterior is None else _os.fspath(posterior),
+            no_posterior=bool(no_posterior),
         )
         return Run(files, notes, warnings)
 

@@ -68,6 +68,7 @@ class Scenario:
         set: Union[None, Mapping[str, Any], Iterable[str]] = None,
         jobs: Optional[int] = None,
         posterior: Optional[PathLike] = None,
+        no_posterior: bool = False,
     ) -> Run: ...
 
 class Run:

@@ -40,6 +40,7 @@ class Scenario:
         overrides: List[str],
         jobs: Optional[int],
         posterior: Optional[str] = None,
+        no_posterior: bool = False,
     ) -> Tuple[List[Tuple[str, bytes]], List[str], List[str]]: ...
 
 def load(path: Optional[str] = None) -> Scenario: ...
