@@ -3,6 +3,7 @@
 use crate::attributes::NO_SLOT;
 use crate::mechanisms::Status;
 use crate::process::{DayProcess, Decision, Sink};
+use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model, count_in};
 use rayon::prelude::*;
@@ -178,13 +179,24 @@ pub(crate) struct AgentEngine {
     /// The events of a group decided at once (kept, so that the daily queues allocate
     /// nothing).
     group_events: Vec<i32>,
-    /// Per agent of the batch being run in sub-batches: its sub-batch, or [`NO_SUB`] for one
-    /// that does not take part (kept, so that the day loop allocates nothing once grown).
-    sub_of: Vec<u8>,
+    /// The batch being run in sub-batches, dealt once by its first sub-batch: per chunk of
+    /// [`CHUNK`] agents, the offsets in the chunk of its travellers, sub-batch after
+    /// sub-batch, each in the chunk's order (kept, so that the day loop allocates nothing
+    /// once grown).
+    sub_order: Vec<u16>,
+    /// Per chunk, `of + 1` bounds in the chunk's part of `sub_order`: sub-batch `s` has the
+    /// offsets `bounds[s]..bounds[s + 1]`.
+    sub_bounds: Vec<u32>,
+    /// Per chunk, a tally of the travellers who may reach each location with a capacity
+    /// (see [`Reach::tally`]; kept).
+    reach_chunks: Vec<u64>,
 }
 
 /// The sub-batch of a person who takes no part in the pass.
 const NO_SUB: u8 = u8::MAX;
+
+/// The most sub-batches a pass runs in (they are dealt with `u8` indices).
+pub(crate) const MAX_SUB_BATCHES: usize = 64;
 
 impl AgentEngine {
     /// An empty population for a model.
@@ -198,7 +210,9 @@ impl AgentEngine {
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
             group_events: vec![0; model.mech.event_slots()],
-            sub_of: Vec::new(),
+            sub_order: Vec::new(),
+            sub_bounds: Vec::new(),
+            reach_chunks: Vec::new(),
         }
     }
 
@@ -278,18 +292,35 @@ impl AgentEngine {
         }
     }
 
-    /// People in `batch` who may reach a location in its travel pass (see [`may_arrive`]).
-    pub(crate) fn arrivals_bound(&self, model: &Model, batch: usize) -> u64 {
+    /// Tallies the people of `batch` who may reach each location with a capacity in its
+    /// travel pass (see [`Reach::tally`]) into `tally`.
+    pub(crate) fn reach_tally(
+        &mut self,
+        model: &Model,
+        reach: &Reach,
+        batch: usize,
+        tally: &mut [u64],
+    ) {
         let mech_active = model.mech.active;
-        self.batches[batch]
+        let width = reach.width();
+        let agents = &self.batches[batch];
+        self.reach_chunks.clear();
+        self.reach_chunks
+            .resize(agents.len().div_ceil(CHUNK) * width, 0);
+        agents
             .par_chunks(CHUNK)
-            .map(|agents| {
-                agents
-                    .iter()
-                    .filter(|a| may_arrive(a, model, mech_active))
-                    .count() as u64
-            })
-            .sum()
+            .zip(self.reach_chunks.par_chunks_mut(width))
+            .for_each(|(agents, part)| {
+                for agent in agents {
+                    reach.tally(agent, model, mech_active, 1, part);
+                }
+            });
+        tally.fill(0);
+        for part in self.reach_chunks.chunks(width) {
+            for (sum, &value) in tally.iter_mut().zip(part) {
+                *sum += value;
+            }
+        }
     }
 
     /// Runs one pass over `batch`, or over one of its sub-batches: every agent concerned runs
@@ -320,40 +351,40 @@ impl AgentEngine {
         let chunks = agents.len().div_ceil(CHUNK);
         self.chunk_deltas.resize(chunks * width, 0);
         let split = sub.of > 1 && pass == Pass::Travel;
+        let stride = sub.of + 1;
         if split && sub.index == 0 {
-            self.sub_of.clear();
-            self.sub_of.resize(agents.len(), NO_SUB);
+            self.sub_order.resize(agents.len(), 0);
+            self.sub_bounds.clear();
+            self.sub_bounds.resize(chunks * stride, 0);
             let base = (pass.key() << 56) | ((batch as u64) << 48) | DEAL_SUB_KEY;
-            #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
-            let of = sub.of as f64;
             agents
                 .par_chunks(CHUNK)
-                .zip(self.sub_of.par_chunks_mut(CHUNK))
+                .zip(self.sub_order.par_chunks_mut(CHUNK))
+                .zip(self.sub_bounds.par_chunks_mut(stride))
                 .enumerate()
-                .for_each(|(chunk, (agents, subs))| {
+                .for_each(|(chunk, ((agents, order), bounds))| {
                     let mut rng = stream(seed, day, StreamKind::Agents, base | chunk as u64);
-                    for (agent, slot) in agents.iter().zip(subs) {
-                        if travels(agent, mech_active) {
-                            #[expect(
-                                clippy::cast_possible_truncation,
-                                clippy::cast_sign_loss,
-                                reason = "a uniform draw times at most 64"
-                            )]
-                            let index = ((crate::rng::uniform(&mut rng) * of) as u8)
-                                .min(u8::try_from(sub.of - 1).unwrap_or(NO_SUB - 1));
-                            *slot = index;
-                        }
-                    }
+                    deal(agents, order, bounds, mech_active, &mut rng);
                 });
         }
-        let sub_of: &[u8] = if split { &self.sub_of } else { &[] };
-        let this_sub = u8::try_from(sub.index).unwrap_or(NO_SUB);
+        let sub_order: &[u16] = if split { &self.sub_order } else { &[] };
+        let sub_bounds: &[u32] = if split { &self.sub_bounds } else { &[] };
+        // The offsets of this sub-batch's travellers in a chunk.
+        let members = |chunk: usize| -> &[u16] {
+            let bounds = &sub_bounds[chunk * stride..(chunk + 1) * stride];
+            let start = chunk * CHUNK;
+            &sub_order[start + bounds[sub.index] as usize..start + bounds[sub.index + 1] as usize]
+        };
         let process = DayProcess::new(model, tables);
         agents
             .par_chunks_mut(CHUNK)
             .zip(self.chunk_deltas.par_chunks_mut(width))
             .enumerate()
             .for_each(|(chunk, (agents, deltas))| {
+                if split && members(chunk).is_empty() {
+                    // Nothing to do, and nothing to add up below.
+                    return;
+                }
                 deltas.fill(0);
                 let key = (pass.key() << 56) | ((batch as u64) << 48) | sub.key() | chunk as u64;
                 let mut rng = stream(seed, day, StreamKind::Agents, key);
@@ -387,12 +418,8 @@ impl AgentEngine {
                         }
                     }
                     Pass::Travel if split => {
-                        let start = chunk * CHUNK;
-                        let subs = &sub_of[start..start + agents.len()];
-                        for (agent, _) in
-                            agents.iter_mut().zip(subs).filter(|&(_, &s)| s == this_sub)
-                        {
-                            part.update(agent, |before, sink| {
+                        for &offset in members(chunk) {
+                            part.update(&mut agents[offset as usize], |before, sink| {
                                 process.travel_day(before, 1, &mut rng, sink);
                             });
                         }
@@ -407,7 +434,10 @@ impl AgentEngine {
                     }
                 }
             });
-        for deltas in self.chunk_deltas.chunks(width) {
+        for (chunk, deltas) in self.chunk_deltas.chunks(width).enumerate().take(chunks) {
+            if split && members(chunk).is_empty() {
+                continue;
+            }
             apply(&mut self.location_counts, &deltas[..locations]);
             apply(&mut self.link_counts, &deltas[locations..locations + links]);
             apply(
@@ -497,6 +527,53 @@ impl AgentEngine {
         apply(&mut self.events, &events);
         self.group_events = events;
         chosen
+    }
+}
+
+/// Deals a chunk's travellers uniformly at random into `bounds.len() - 1` sub-batches (one
+/// draw each, in the chunk's order): `order` gets their offsets in the chunk, sub-batch after
+/// sub-batch, each in the chunk's order, and `bounds` where each sub-batch's start (a
+/// counting sort).
+fn deal(
+    agents: &[Agent],
+    order: &mut [u16],
+    bounds: &mut [u32],
+    mech_active: bool,
+    rng: &mut crate::rng::Stream,
+) {
+    let of = bounds.len() - 1;
+    #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
+    let scale = of as f64;
+    let last = u8::try_from(of - 1).unwrap_or(NO_SUB - 1);
+    let mut drawn = [NO_SUB; CHUNK];
+    for (slot, agent) in drawn.iter_mut().zip(agents) {
+        if travels(agent, mech_active) {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a uniform draw times at most 64"
+            )]
+            let index = ((crate::rng::uniform(rng) * scale) as u8).min(last);
+            *slot = index;
+            bounds[usize::from(index) + 1] += 1;
+        }
+    }
+    for s in 0..of {
+        bounds[s + 1] += bounds[s];
+    }
+    let mut next = [0_u32; MAX_SUB_BATCHES];
+    next[..of].copy_from_slice(&bounds[..of]);
+    for (offset, &index) in drawn.iter().take(agents.len()).enumerate() {
+        if index != NO_SUB {
+            let cursor = &mut next[usize::from(index)];
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "offsets in a chunk of 4096"
+            )]
+            let offset = offset as u16;
+            order[*cursor as usize] = offset;
+            *cursor += 1;
+        }
     }
 }
 

@@ -5,9 +5,10 @@
 
 use crate::agents::{
     ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, Sub,
-    inert, may_arrive, travels,
+    inert, travels,
 };
 use crate::process::{DayProcess, Decision, Sink};
+use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model, count_in};
 
@@ -161,14 +162,20 @@ impl CountEngine {
         }
     }
 
-    /// People in `batch` who may reach a location in its travel pass (see the agent engine).
-    pub(crate) fn arrivals_bound(&self, model: &Model, batch: usize) -> u64 {
+    /// Tallies the people of `batch` who may reach each location with a capacity in its
+    /// travel pass (see [`Reach::tally`]) into `tally`.
+    pub(crate) fn reach_tally(
+        &self,
+        model: &Model,
+        reach: &Reach,
+        batch: usize,
+        tally: &mut [u64],
+    ) {
         let mech_active = model.mech.active;
-        self.batches[batch]
-            .iter()
-            .filter(|c| may_arrive(&c.agent, model, mech_active))
-            .map(|c| c.count)
-            .sum()
+        tally.fill(0);
+        for cohort in &self.batches[batch] {
+            reach.tally(&cohort.agent, model, mech_active, cohort.count, tally);
+        }
     }
 
     /// One pass over `batch`, or over one of its sub-batches (see the agent engine): the
