@@ -190,6 +190,11 @@ pub(crate) struct AgentEngine {
     /// Per chunk, a tally of the travellers who may reach each location with a capacity
     /// (see [`Reach::tally`]; kept).
     reach_chunks: Vec<u64>,
+    /// Which locations with a capacity travellers may reach, when there are any: the depart
+    /// pass then tallies, per batch, who may reach each in the batch's travel pass.
+    reach: Option<Reach>,
+    /// Per batch, that tally, as of the batch's last depart pass.
+    reach_batches: Vec<u64>,
 }
 
 /// The sub-batch of a person who takes no part in the pass.
@@ -213,6 +218,8 @@ impl AgentEngine {
             sub_order: Vec::new(),
             sub_bounds: Vec::new(),
             reach_chunks: Vec::new(),
+            reach: None,
+            reach_batches: Vec::new(),
         }
     }
 
@@ -292,6 +299,24 @@ impl AgentEngine {
         }
     }
 
+    /// Has every depart pass tally who may reach each location with a capacity (see
+    /// [`Reach`]) in the batch's travel pass, when the network has any.
+    pub(crate) fn set_reach(&mut self, reach: &Reach) {
+        if reach.targets().is_empty() {
+            return;
+        }
+        self.reach_batches = vec![0; BATCHES * reach.width()];
+        self.reach = Some(reach.clone());
+    }
+
+    /// The tally of who may reach each location with a capacity in the travel pass of
+    /// `batch`, made by its depart pass (see [`AgentEngine::set_reach`]; the same as
+    /// [`AgentEngine::reach_tally`] then, without a scan), or `None` without one.
+    pub(crate) fn departed_reach(&self, batch: usize) -> Option<&[u64]> {
+        let width = self.reach.as_ref()?.width();
+        self.reach_batches.get(batch * width..(batch + 1) * width)
+    }
+
     /// Tallies the people of `batch` who may reach each location with a capacity in its
     /// travel pass (see [`Reach::tally`]) into `tally`.
     pub(crate) fn reach_tally(
@@ -352,20 +377,94 @@ impl AgentEngine {
         self.chunk_deltas.resize(chunks * width, 0);
         let split = sub.of > 1 && pass == Pass::Travel;
         let stride = sub.of + 1;
+        let process = DayProcess::new(model, tables);
         if split && sub.index == 0 {
+            // The first sub-batch deals the batch's travellers into the sub-batches and runs
+            // its own share in the same scan (two streams per chunk: the deal's, and the
+            // sub-batch's as for the others).
             self.sub_order.resize(agents.len(), 0);
             self.sub_bounds.clear();
             self.sub_bounds.resize(chunks * stride, 0);
-            let base = (pass.key() << 56) | ((batch as u64) << 48) | DEAL_SUB_KEY;
+            let base = (pass.key() << 56) | ((batch as u64) << 48);
             agents
-                .par_chunks(CHUNK)
+                .par_chunks_mut(CHUNK)
+                .zip(self.chunk_deltas.par_chunks_mut(width))
                 .zip(self.sub_order.par_chunks_mut(CHUNK))
                 .zip(self.sub_bounds.par_chunks_mut(stride))
                 .enumerate()
-                .for_each(|(chunk, ((agents, order), bounds))| {
-                    let mut rng = stream(seed, day, StreamKind::Agents, base | chunk as u64);
-                    deal(agents, order, bounds, mech_active, &mut rng);
+                .for_each(|(chunk, (((agents, deltas), order), bounds))| {
+                    deltas.fill(0);
+                    let mut dealer = stream(
+                        seed,
+                        day,
+                        StreamKind::Agents,
+                        base | DEAL_SUB_KEY | chunk as u64,
+                    );
+                    let key = base | sub.key() | chunk as u64;
+                    let mut rng = stream(seed, day, StreamKind::Agents, key);
+                    let (counts, event_deltas) = deltas.split_at_mut(width - events);
+                    let mut part = Chunk {
+                        model,
+                        counts,
+                        events: event_deltas,
+                        locations,
+                        links,
+                        categories,
+                        extra_categories,
+                    };
+                    deal(agents, order, bounds, mech_active, &mut dealer, |agent| {
+                        part.update(agent, |before, sink| {
+                            process.travel_day(before, 1, &mut rng, sink);
+                        });
+                    });
                 });
+            self.apply_chunks(width, locations, links, categories, None);
+            return;
+        }
+        if let (Pass::Depart, Some(reach)) = (pass, &self.reach) {
+            // The depart pass also tallies its end states, those of the batch's travel pass.
+            let reach_width = reach.width();
+            self.reach_chunks.clear();
+            self.reach_chunks.resize(chunks * reach_width, 0);
+            agents
+                .par_chunks_mut(CHUNK)
+                .zip(self.chunk_deltas.par_chunks_mut(width))
+                .zip(self.reach_chunks.par_chunks_mut(reach_width))
+                .enumerate()
+                .for_each(|(chunk, ((agents, deltas), tally))| {
+                    deltas.fill(0);
+                    let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
+                    let mut rng = stream(seed, day, StreamKind::Agents, key);
+                    let (counts, event_deltas) = deltas.split_at_mut(width - events);
+                    let mut part = Chunk {
+                        model,
+                        counts,
+                        events: event_deltas,
+                        locations,
+                        links,
+                        categories,
+                        extra_categories,
+                    };
+                    for agent in agents.iter_mut() {
+                        if (agent.place & ON_LINK == 0 || mech_active)
+                            && !(mech_active && inert(agent))
+                        {
+                            part.update(agent, |before, sink| {
+                                process.depart(before, 1, &mut rng, sink);
+                            });
+                        }
+                        reach.tally(agent, model, mech_active, 1, tally);
+                    }
+                });
+            let sums = &mut self.reach_batches[batch * reach_width..(batch + 1) * reach_width];
+            sums.fill(0);
+            for part in self.reach_chunks.chunks(reach_width) {
+                for (sum, &value) in sums.iter_mut().zip(part) {
+                    *sum += value;
+                }
+            }
+            self.apply_chunks(width, locations, links, categories, None);
+            return;
         }
         let sub_order: &[u16] = if split { &self.sub_order } else { &[] };
         let sub_bounds: &[u32] = if split { &self.sub_bounds } else { &[] };
@@ -375,7 +474,6 @@ impl AgentEngine {
             let start = chunk * CHUNK;
             &sub_order[start + bounds[sub.index] as usize..start + bounds[sub.index + 1] as usize]
         };
-        let process = DayProcess::new(model, tables);
         agents
             .par_chunks_mut(CHUNK)
             .zip(self.chunk_deltas.par_chunks_mut(width))
@@ -434,9 +532,28 @@ impl AgentEngine {
                     }
                 }
             });
-        for (chunk, deltas) in self.chunk_deltas.chunks(width).enumerate().take(chunks) {
-            if split && members(chunk).is_empty() {
-                continue;
+        let only = (split && sub.index > 0).then_some((sub.index, stride));
+        self.apply_chunks(width, locations, links, categories, only);
+    }
+
+    /// Adds the count changes of every chunk, in chunk order; with `only` = (sub-batch,
+    /// stride of `sub_bounds`), of the chunks that have travellers in that sub-batch (the
+    /// others did not run).
+    fn apply_chunks(
+        &mut self,
+        width: usize,
+        locations: usize,
+        links: usize,
+        categories: usize,
+        only: Option<(usize, usize)>,
+    ) {
+        let events = width - locations - links - categories;
+        for (chunk, deltas) in self.chunk_deltas.chunks(width).enumerate() {
+            if let Some((sub, stride)) = only {
+                let bounds = &self.sub_bounds[chunk * stride..(chunk + 1) * stride];
+                if bounds[sub] == bounds[sub + 1] {
+                    continue;
+                }
             }
             apply(&mut self.location_counts, &deltas[..locations]);
             apply(&mut self.link_counts, &deltas[locations..locations + links]);
@@ -533,20 +650,22 @@ impl AgentEngine {
 /// Deals a chunk's travellers uniformly at random into `bounds.len() - 1` sub-batches (one
 /// draw each, in the chunk's order): `order` gets their offsets in the chunk, sub-batch after
 /// sub-batch, each in the chunk's order, and `bounds` where each sub-batch's start (a
-/// counting sort).
+/// counting sort). Runs `first` on each traveller of sub-batch 0 as it is dealt (the others
+/// are not changed before the draw of theirs).
 fn deal(
-    agents: &[Agent],
+    agents: &mut [Agent],
     order: &mut [u16],
     bounds: &mut [u32],
     mech_active: bool,
     rng: &mut crate::rng::Stream,
+    mut first: impl FnMut(&mut Agent),
 ) {
     let of = bounds.len() - 1;
     #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
     let scale = of as f64;
     let last = u8::try_from(of - 1).unwrap_or(NO_SUB - 1);
     let mut drawn = [NO_SUB; CHUNK];
-    for (slot, agent) in drawn.iter_mut().zip(agents) {
+    for (slot, agent) in drawn.iter_mut().zip(agents.iter_mut()) {
         if travels(agent, mech_active) {
             #[expect(
                 clippy::cast_possible_truncation,
@@ -556,6 +675,9 @@ fn deal(
             let index = ((crate::rng::uniform(rng) * scale) as u8).min(last);
             *slot = index;
             bounds[usize::from(index) + 1] += 1;
+            if index == 0 {
+                first(agent);
+            }
         }
     }
     for s in 0..of {

@@ -99,11 +99,29 @@ impl Population {
     }
 
     /// Tallies the people of `batch` who may reach each location with a capacity in its
-    /// travel pass (see [`Reach::tally`]).
+    /// travel pass (see [`Reach::tally`]); the agent engine's depart pass has made it.
     fn reach_tally(&mut self, model: &Model, reach: &Reach, batch: usize, tally: &mut [u64]) {
+        match self {
+            Self::Agents(engine) => match engine.departed_reach(batch) {
+                Some(made) => tally.copy_from_slice(made),
+                None => engine.reach_tally(model, reach, batch, tally),
+            },
+            Self::Counts(engine) => engine.reach_tally(model, reach, batch, tally),
+        }
+    }
+
+    /// The same, by a scan of the batch (a check of the depart pass's tally).
+    fn reach_tally_scan(&mut self, model: &Model, reach: &Reach, batch: usize, tally: &mut [u64]) {
         match self {
             Self::Agents(engine) => engine.reach_tally(model, reach, batch, tally),
             Self::Counts(engine) => engine.reach_tally(model, reach, batch, tally),
+        }
+    }
+
+    /// Lets the engine know which locations with a capacity travellers may reach.
+    fn set_reach(&mut self, reach: &Reach) {
+        if let Self::Agents(engine) = self {
+            engine.set_reach(reach);
         }
     }
 
@@ -374,11 +392,13 @@ impl Simulation {
             );
         }
         check_agent_limit(&engine, 0, 0, agent_limit)?;
+        let reach = Reach::new(&model);
+        engine.set_reach(&reach);
         Ok(Self {
             agent_limit,
             split_passes: 0,
             sub_batches_run: 0,
-            reach: Reach::new(&model),
+            reach,
             reach_tally: Vec::new(),
             reach_check: Vec::new(),
             state,
@@ -519,11 +539,14 @@ impl Simulation {
         };
         let mut observer = make_observer(&model);
         observer.restore(&observers)?;
+        let reach = Reach::new(&model);
+        let mut engine = engine;
+        engine.set_reach(&reach);
         let simulation = Self {
             agent_limit: saved.agent_limit,
             split_passes: 0,
             sub_batches_run: 0,
-            reach: Reach::new(&model),
+            reach,
             reach_tally: Vec::new(),
             reach_check: Vec::new(),
             state: saved.state,
@@ -795,7 +818,14 @@ impl Simulation {
         self.reach_check.resize(2 * width, 0);
         let (tally, counts) = self.reach_check.split_at_mut(width);
         self.engine
-            .reach_tally(&self.model, &self.reach, batch, tally);
+            .reach_tally_scan(&self.model, &self.reach, batch, tally);
+        self.reach_tally.resize(width, 0);
+        self.engine
+            .reach_tally(&self.model, &self.reach, batch, &mut self.reach_tally);
+        assert_eq!(
+            *tally, *self.reach_tally,
+            "batch {batch}: the depart pass's tally of who may reach a capacity is not the batch's"
+        );
         for (count, &target) in counts.iter_mut().zip(self.reach.targets()) {
             *count = self.engine.location_counts()[target as usize];
         }
