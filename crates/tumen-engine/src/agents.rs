@@ -453,7 +453,10 @@ impl AgentEngine {
                                 process.depart(before, 1, &mut rng, sink);
                             });
                         }
-                        reach.tally(agent, model, mech_active, 1, tally);
+                        // Only people on a link travel (the test inline: most are settled).
+                        if agent.place & ON_LINK != 0 {
+                            reach.tally(agent, model, mech_active, 1, tally);
+                        }
                     }
                 });
             let sums = &mut self.reach_batches[batch * reach_width..(batch + 1) * reach_width];
