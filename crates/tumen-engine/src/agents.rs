@@ -3,6 +3,7 @@
 use crate::attributes::NO_SLOT;
 use crate::mechanisms::Status;
 use crate::process::{DayProcess, Decision, Sink};
+use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model, count_in};
 use rayon::prelude::*;
@@ -106,6 +107,50 @@ pub(crate) enum Pass {
     Travel,
 }
 
+/// Which part of a batch a pass runs: sub-batch `index` of `of` (see
+/// `Simulation::sub_batches`). With one sub-batch the pass runs the whole batch, with the same
+/// streams as before sub-batches existed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sub {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Sub {
+    /// The whole batch.
+    pub(crate) const WHOLE: Sub = Sub { index: 0, of: 1 };
+
+    /// The sub-batch's share of a stream key: 0 for the first one, so that a batch run whole
+    /// draws what it drew before sub-batches existed.
+    pub(crate) fn key(self) -> u64 {
+        (self.index as u64) << 32
+    }
+}
+
+/// The key part of the stream that deals a batch's travellers into its sub-batches (an index
+/// no sub-batch has).
+const DEAL_SUB_KEY: u64 = 0xFFFF << 32;
+
+/// A person who takes part in a travel pass: on a link and not exited or dead (when the
+/// mechanisms are active, the only case where people exit).
+#[inline]
+pub(crate) fn travels(agent: &Agent, mech_active: bool) -> bool {
+    agent.place & ON_LINK != 0 && agent.place != DEAD_PLACE && !(mech_active && inert(agent))
+}
+
+/// A traveller who may reach a location in today's travel pass: what is left of the link is
+/// shorter than the faster of the link's speed and walking (a bound: walkers and the
+/// link's speed are decided in the pass). Only those can change a location's count.
+#[inline]
+pub(crate) fn may_arrive(agent: &Agent, model: &Model, mech_active: bool) -> bool {
+    if !travels(agent, mech_active) {
+        return false;
+    }
+    let link = (agent.place & PLACE_MASK) as usize;
+    let speed = model.link_speed[link].max(model.settings().move_rules.max_walk_speed);
+    f64::from(agent.km_on_link) + speed > model.link_km[link]
+}
+
 impl Pass {
     pub(crate) fn key(self) -> u64 {
         match self {
@@ -134,7 +179,29 @@ pub(crate) struct AgentEngine {
     /// The events of a group decided at once (kept, so that the daily queues allocate
     /// nothing).
     group_events: Vec<i32>,
+    /// The batch being run in sub-batches, dealt once by its first sub-batch: per chunk of
+    /// [`CHUNK`] agents, the offsets in the chunk of its travellers, sub-batch after
+    /// sub-batch, each in the chunk's order (kept, so that the day loop allocates nothing
+    /// once grown).
+    sub_order: Vec<u16>,
+    /// Per chunk, `of + 1` bounds in the chunk's part of `sub_order`: sub-batch `s` has the
+    /// offsets `bounds[s]..bounds[s + 1]`.
+    sub_bounds: Vec<u32>,
+    /// Per chunk, a tally of the travellers who may reach each location with a capacity
+    /// (see [`Reach::tally`]; kept).
+    reach_chunks: Vec<u64>,
+    /// Which locations with a capacity travellers may reach, when there are any: the depart
+    /// pass then tallies, per batch, who may reach each in the batch's travel pass.
+    reach: Option<Reach>,
+    /// Per batch, that tally, as of the batch's last depart pass.
+    reach_batches: Vec<u64>,
 }
+
+/// The sub-batch of a person who takes no part in the pass.
+const NO_SUB: u8 = u8::MAX;
+
+/// The most sub-batches a pass runs in (they are dealt with `u8` indices).
+pub(crate) const MAX_SUB_BATCHES: usize = 64;
 
 impl AgentEngine {
     /// An empty population for a model.
@@ -148,6 +215,11 @@ impl AgentEngine {
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
             group_events: vec![0; model.mech.event_slots()],
+            sub_order: Vec::new(),
+            sub_bounds: Vec::new(),
+            reach_chunks: Vec::new(),
+            reach: None,
+            reach_batches: Vec::new(),
         }
     }
 
@@ -227,9 +299,62 @@ impl AgentEngine {
         }
     }
 
-    /// Runs one pass over `batch`: every agent concerned runs its part of the day. Chunks of
-    /// [`CHUNK`] agents run in parallel, each with its own stream keyed by (seed, day, pass,
-    /// batch, chunk); count changes are summed in chunk order.
+    /// Has every depart pass tally who may reach each location with a capacity (see
+    /// [`Reach`]) in the batch's travel pass, when the network has any.
+    pub(crate) fn set_reach(&mut self, reach: &Reach) {
+        if reach.targets().is_empty() {
+            return;
+        }
+        self.reach_batches = vec![0; BATCHES * reach.width()];
+        self.reach = Some(reach.clone());
+    }
+
+    /// The tally of who may reach each location with a capacity in the travel pass of
+    /// `batch`, made by its depart pass (see [`AgentEngine::set_reach`]; the same as
+    /// [`AgentEngine::reach_tally`] then, without a scan), or `None` without one.
+    pub(crate) fn departed_reach(&self, batch: usize) -> Option<&[u64]> {
+        let width = self.reach.as_ref()?.width();
+        self.reach_batches.get(batch * width..(batch + 1) * width)
+    }
+
+    /// Tallies the people of `batch` who may reach each location with a capacity in its
+    /// travel pass (see [`Reach::tally`]) into `tally`.
+    pub(crate) fn reach_tally(
+        &mut self,
+        model: &Model,
+        reach: &Reach,
+        batch: usize,
+        tally: &mut [u64],
+    ) {
+        let mech_active = model.mech.active;
+        let width = reach.width();
+        let agents = &self.batches[batch];
+        self.reach_chunks.clear();
+        self.reach_chunks
+            .resize(agents.len().div_ceil(CHUNK) * width, 0);
+        agents
+            .par_chunks(CHUNK)
+            .zip(self.reach_chunks.par_chunks_mut(width))
+            .for_each(|(agents, part)| {
+                for agent in agents {
+                    reach.tally(agent, model, mech_active, 1, part);
+                }
+            });
+        tally.fill(0);
+        for part in self.reach_chunks.chunks(width) {
+            for (sum, &value) in tally.iter_mut().zip(part) {
+                *sum += value;
+            }
+        }
+    }
+
+    /// Runs one pass over `batch`, or over one of its sub-batches: every agent concerned runs
+    /// its part of the day. Chunks of [`CHUNK`] agents run in parallel, each with its own
+    /// stream keyed by (seed, day, pass, batch, sub-batch, chunk); count changes are summed in
+    /// chunk order. With several sub-batches (travel passes only), the first one deals every
+    /// traveller of the batch uniformly at random into them (a stream of its own per chunk),
+    /// and each runs its own.
+    #[expect(clippy::too_many_arguments, reason = "the keys of the pass's streams")]
     pub(crate) fn pass(
         &mut self,
         model: &Model,
@@ -238,6 +363,7 @@ impl AgentEngine {
         day: u32,
         batch: usize,
         pass: Pass,
+        sub: Sub,
     ) {
         let locations = model.location_count();
         let links = model.link_count();
@@ -249,14 +375,119 @@ impl AgentEngine {
         let agents = &mut self.batches[batch];
         let chunks = agents.len().div_ceil(CHUNK);
         self.chunk_deltas.resize(chunks * width, 0);
+        let split = sub.of > 1 && pass == Pass::Travel;
+        let stride = sub.of + 1;
         let process = DayProcess::new(model, tables);
+        if split && sub.index == 0 {
+            // The first sub-batch deals the batch's travellers into the sub-batches and runs
+            // its own share in the same scan (two streams per chunk: the deal's, and the
+            // sub-batch's as for the others).
+            self.sub_order.resize(agents.len(), 0);
+            self.sub_bounds.clear();
+            self.sub_bounds.resize(chunks * stride, 0);
+            let base = (pass.key() << 56) | ((batch as u64) << 48);
+            agents
+                .par_chunks_mut(CHUNK)
+                .zip(self.chunk_deltas.par_chunks_mut(width))
+                .zip(self.sub_order.par_chunks_mut(CHUNK))
+                .zip(self.sub_bounds.par_chunks_mut(stride))
+                .enumerate()
+                .for_each(|(chunk, (((agents, deltas), order), bounds))| {
+                    deltas.fill(0);
+                    let mut dealer = stream(
+                        seed,
+                        day,
+                        StreamKind::Agents,
+                        base | DEAL_SUB_KEY | chunk as u64,
+                    );
+                    let key = base | sub.key() | chunk as u64;
+                    let mut rng = stream(seed, day, StreamKind::Agents, key);
+                    let (counts, event_deltas) = deltas.split_at_mut(width - events);
+                    let mut part = Chunk {
+                        model,
+                        counts,
+                        events: event_deltas,
+                        locations,
+                        links,
+                        categories,
+                        extra_categories,
+                    };
+                    deal(agents, order, bounds, mech_active, &mut dealer, |agent| {
+                        part.update(agent, |before, sink| {
+                            process.travel_day(before, 1, &mut rng, sink);
+                        });
+                    });
+                });
+            self.apply_chunks(width, locations, links, categories, None);
+            return;
+        }
+        if let (Pass::Depart, Some(reach)) = (pass, &self.reach) {
+            // The depart pass also tallies its end states, those of the batch's travel pass.
+            let reach_width = reach.width();
+            self.reach_chunks.clear();
+            self.reach_chunks.resize(chunks * reach_width, 0);
+            agents
+                .par_chunks_mut(CHUNK)
+                .zip(self.chunk_deltas.par_chunks_mut(width))
+                .zip(self.reach_chunks.par_chunks_mut(reach_width))
+                .enumerate()
+                .for_each(|(chunk, ((agents, deltas), tally))| {
+                    deltas.fill(0);
+                    let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
+                    let mut rng = stream(seed, day, StreamKind::Agents, key);
+                    let (counts, event_deltas) = deltas.split_at_mut(width - events);
+                    let mut part = Chunk {
+                        model,
+                        counts,
+                        events: event_deltas,
+                        locations,
+                        links,
+                        categories,
+                        extra_categories,
+                    };
+                    for agent in agents.iter_mut() {
+                        if (agent.place & ON_LINK == 0 || mech_active)
+                            && !(mech_active && inert(agent))
+                        {
+                            part.update(agent, |before, sink| {
+                                process.depart(before, 1, &mut rng, sink);
+                            });
+                        }
+                        // Only people on a link travel (the test inline: most are settled).
+                        if agent.place & ON_LINK != 0 {
+                            reach.tally(agent, model, mech_active, 1, tally);
+                        }
+                    }
+                });
+            let sums = &mut self.reach_batches[batch * reach_width..(batch + 1) * reach_width];
+            sums.fill(0);
+            for part in self.reach_chunks.chunks(reach_width) {
+                for (sum, &value) in sums.iter_mut().zip(part) {
+                    *sum += value;
+                }
+            }
+            self.apply_chunks(width, locations, links, categories, None);
+            return;
+        }
+        let sub_order: &[u16] = if split { &self.sub_order } else { &[] };
+        let sub_bounds: &[u32] = if split { &self.sub_bounds } else { &[] };
+        // The offsets of this sub-batch's travellers in a chunk.
+        let members = |chunk: usize| -> &[u16] {
+            let bounds = &sub_bounds[chunk * stride..(chunk + 1) * stride];
+            let start = chunk * CHUNK;
+            &sub_order[start + bounds[sub.index] as usize..start + bounds[sub.index + 1] as usize]
+        };
         agents
             .par_chunks_mut(CHUNK)
             .zip(self.chunk_deltas.par_chunks_mut(width))
             .enumerate()
             .for_each(|(chunk, (agents, deltas))| {
+                if split && members(chunk).is_empty() {
+                    // Nothing to do, and nothing to add up below.
+                    return;
+                }
                 deltas.fill(0);
-                let key = (pass.key() << 56) | ((batch as u64) << 48) | chunk as u64;
+                let key = (pass.key() << 56) | ((batch as u64) << 48) | sub.key() | chunk as u64;
                 let mut rng = stream(seed, day, StreamKind::Agents, key);
                 let (counts, event_deltas) = deltas.split_at_mut(width - events);
                 let mut part = Chunk {
@@ -287,6 +518,13 @@ impl AgentEngine {
                             });
                         }
                     }
+                    Pass::Travel if split => {
+                        for &offset in members(chunk) {
+                            part.update(&mut agents[offset as usize], |before, sink| {
+                                process.travel_day(before, 1, &mut rng, sink);
+                            });
+                        }
+                    }
                     Pass::Travel => {
                         let concerned = |a: &Agent| a.place & ON_LINK != 0;
                         for agent in agents.iter_mut().filter(|a| concerned(a) && !exited(a)) {
@@ -297,7 +535,29 @@ impl AgentEngine {
                     }
                 }
             });
-        for deltas in self.chunk_deltas.chunks(width) {
+        let only = (split && sub.index > 0).then_some((sub.index, stride));
+        self.apply_chunks(width, locations, links, categories, only);
+    }
+
+    /// Adds the count changes of every chunk, in chunk order; with `only` = (sub-batch,
+    /// stride of `sub_bounds`), of the chunks that have travellers in that sub-batch (the
+    /// others did not run).
+    fn apply_chunks(
+        &mut self,
+        width: usize,
+        locations: usize,
+        links: usize,
+        categories: usize,
+        only: Option<(usize, usize)>,
+    ) {
+        let events = width - locations - links - categories;
+        for (chunk, deltas) in self.chunk_deltas.chunks(width).enumerate() {
+            if let Some((sub, stride)) = only {
+                let bounds = &self.sub_bounds[chunk * stride..(chunk + 1) * stride];
+                if bounds[sub] == bounds[sub + 1] {
+                    continue;
+                }
+            }
             apply(&mut self.location_counts, &deltas[..locations]);
             apply(&mut self.link_counts, &deltas[locations..locations + links]);
             apply(
@@ -387,6 +647,58 @@ impl AgentEngine {
         apply(&mut self.events, &events);
         self.group_events = events;
         chosen
+    }
+}
+
+/// Deals a chunk's travellers uniformly at random into `bounds.len() - 1` sub-batches (one
+/// draw each, in the chunk's order): `order` gets their offsets in the chunk, sub-batch after
+/// sub-batch, each in the chunk's order, and `bounds` where each sub-batch's start (a
+/// counting sort). Runs `first` on each traveller of sub-batch 0 as it is dealt (the others
+/// are not changed before the draw of theirs).
+fn deal(
+    agents: &mut [Agent],
+    order: &mut [u16],
+    bounds: &mut [u32],
+    mech_active: bool,
+    rng: &mut crate::rng::Stream,
+    mut first: impl FnMut(&mut Agent),
+) {
+    let of = bounds.len() - 1;
+    #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
+    let scale = of as f64;
+    let last = u8::try_from(of - 1).unwrap_or(NO_SUB - 1);
+    let mut drawn = [NO_SUB; CHUNK];
+    for (slot, agent) in drawn.iter_mut().zip(agents.iter_mut()) {
+        if travels(agent, mech_active) {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a uniform draw times at most 64"
+            )]
+            let index = ((crate::rng::uniform(rng) * scale) as u8).min(last);
+            *slot = index;
+            bounds[usize::from(index) + 1] += 1;
+            if index == 0 {
+                first(agent);
+            }
+        }
+    }
+    for s in 0..of {
+        bounds[s + 1] += bounds[s];
+    }
+    let mut next = [0_u32; MAX_SUB_BATCHES];
+    next[..of].copy_from_slice(&bounds[..of]);
+    for (offset, &index) in drawn.iter().take(agents.len()).enumerate() {
+        if index != NO_SUB {
+            let cursor = &mut next[usize::from(index)];
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "offsets in a chunk of 4096"
+            )]
+            let offset = offset as u16;
+            order[*cursor as usize] = offset;
+            *cursor += 1;
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 //! not with the number of people.
 
 use crate::agents::{
-    ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, inert,
+    ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, Sub,
+    inert, travels,
 };
 use crate::process::{DayProcess, Decision, Sink};
+use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
 use crate::world::{DayTables, Model, count_in};
 
@@ -24,6 +26,8 @@ pub(crate) struct Cohort {
 pub(crate) struct CountEngine {
     batches: Vec<Vec<Cohort>>,
     next: Vec<Cohort>,
+    /// The travellers of the batch being run in sub-batches who have not had their turn yet.
+    pending: Vec<Cohort>,
     /// End states equal to their start state (kept in the batch's order, so mostly sorted).
     kept: Vec<Cohort>,
     /// Changed end states of the common kind, summed in place (see [`Settled`]).
@@ -158,8 +162,26 @@ impl CountEngine {
         }
     }
 
-    /// One pass over `batch` (see the agent engine): the cohorts concerned are split by the
-    /// day's draws; identical end states are merged.
+    /// Tallies the people of `batch` who may reach each location with a capacity in its
+    /// travel pass (see [`Reach::tally`]) into `tally`.
+    pub(crate) fn reach_tally(
+        &self,
+        model: &Model,
+        reach: &Reach,
+        batch: usize,
+        tally: &mut [u64],
+    ) {
+        let mech_active = model.mech.active;
+        tally.fill(0);
+        for cohort in &self.batches[batch] {
+            reach.tally(&cohort.agent, model, mech_active, cohort.count, tally);
+        }
+    }
+
+    /// One pass over `batch`, or over one of its sub-batches (see the agent engine): the
+    /// cohorts concerned are split by the day's draws; identical end states are merged after
+    /// the batch's last sub-batch.
+    #[expect(clippy::too_many_arguments, reason = "the keys of the pass's streams")]
     pub(crate) fn pass(
         &mut self,
         model: &Model,
@@ -168,7 +190,12 @@ impl CountEngine {
         day: u32,
         batch: usize,
         pass: Pass,
+        sub: Sub,
     ) {
+        if sub.of > 1 && pass == Pass::Travel {
+            self.sub_pass(model, tables, seed, day, batch, sub);
+            return;
+        }
         let process = DayProcess::new(model, tables);
         let stream_key = (pass.key() << 56) | ((batch as u64) << 48);
         let mut rng = stream(seed, day, StreamKind::Counts, stream_key);
@@ -208,6 +235,72 @@ impl CountEngine {
             }
         }
         self.merge_next(batch);
+    }
+
+    /// Sub-batch `sub` of a travel pass over `batch`. The first one sets the batch's
+    /// non-travellers aside and takes its travellers as pending; sub-batch `i` of `n` takes
+    /// a binomial share `1 / (n - i)` of what is still pending of each cohort (the last one
+    /// all of it), which deals every traveller uniformly at random into the sub-batches, as
+    /// the agent engine does; the last one merges the end states into the batch. Each
+    /// sub-batch draws from its own stream.
+    fn sub_pass(
+        &mut self,
+        model: &Model,
+        tables: &DayTables,
+        seed: u64,
+        day: u32,
+        batch: usize,
+        sub: Sub,
+    ) {
+        let mech_active = model.mech.active;
+        if sub.index == 0 {
+            self.next.clear();
+            self.kept.clear();
+            self.pending.clear();
+            for cohort in self.batches[batch].drain(..) {
+                if travels(&cohort.agent, mech_active) {
+                    self.pending.push(cohort);
+                } else {
+                    self.kept.push(cohort);
+                }
+            }
+        }
+        let process = DayProcess::new(model, tables);
+        let stream_key = (Pass::Travel.key() << 56) | ((batch as u64) << 48) | sub.key();
+        let mut rng = stream(seed, day, StreamKind::Counts, stream_key);
+        let last = sub.index + 1 >= sub.of;
+        #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
+        let share = 1.0 / (sub.of - sub.index) as f64;
+        let mut sink = CohortSink {
+            model,
+            next: &mut self.next,
+            kept: &mut self.kept,
+            settled: Some(&mut self.settled),
+            current: None,
+            locations: &mut self.location_counts,
+            links: &mut self.link_counts,
+            categories: &mut self.status_counts,
+            events: &mut self.events,
+            extra_categories: model.mech.attrs.extra_categories > 0,
+        };
+        for cohort in &mut self.pending {
+            let taken = if last {
+                cohort.count
+            } else {
+                crate::process::split(cohort.count, share, &mut rng)
+            };
+            if taken == 0 {
+                continue;
+            }
+            cohort.count -= taken;
+            sink.remove(&cohort.agent, taken);
+            sink.current = Some(key(&cohort.agent));
+            process.travel_day(cohort.agent, taken, &mut rng, &mut sink);
+        }
+        if last {
+            self.pending.clear();
+            self.merge_next(batch);
+        }
     }
 
     /// Merges the end states into `batch`, sorted by state with identical states merged.

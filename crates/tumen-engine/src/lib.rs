@@ -38,6 +38,7 @@ mod counts;
 mod mechanisms;
 mod observer;
 mod process;
+mod reach;
 mod rng;
 mod routes;
 mod simulation;

@@ -75,7 +75,7 @@ const RECENT_STEPS: f64 = 64.0;
 
 /// How many of `n` people succeed at a trial of probability `p`.
 #[inline]
-fn split(n: u64, p: f64, rng: &mut Stream) -> u64 {
+pub(crate) fn split(n: u64, p: f64, rng: &mut Stream) -> u64 {
     if n == 1 {
         u64::from(uniform(rng) < p)
     } else if p <= 0.0 {

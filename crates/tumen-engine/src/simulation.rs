@@ -1,7 +1,7 @@
 //! The day loop, in Flee's order.
 
 use crate::EngineError;
-use crate::agents::{Agent, AgentEngine, BATCHES, Pass};
+use crate::agents::{Agent, AgentEngine, BATCHES, MAX_SUB_BATCHES, Pass, Sub};
 use crate::checkpoint::{
     self, CheckpointError, CheckpointInfo, PopulationRef, Resumable, StateRef,
 };
@@ -9,6 +9,7 @@ use crate::counts::CountEngine;
 use crate::mechanisms::{EV_PUSHED, EXITED, Fired, PolicyState, Status, push_mean, push_season};
 use crate::observer::{DayView, Observer};
 use crate::process::DayProcess;
+use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
 use crate::spawn::{Spawner, multinomial};
 use crate::world::{DayTables, Model, WorldState};
@@ -80,6 +81,7 @@ impl Population {
         }
     }
 
+    #[expect(clippy::too_many_arguments, reason = "the keys of the pass's streams")]
     fn pass(
         &mut self,
         model: &Model,
@@ -88,10 +90,38 @@ impl Population {
         day: u32,
         batch: usize,
         pass: Pass,
+        sub: Sub,
     ) {
         match self {
-            Self::Agents(engine) => engine.pass(model, tables, seed, day, batch, pass),
-            Self::Counts(engine) => engine.pass(model, tables, seed, day, batch, pass),
+            Self::Agents(engine) => engine.pass(model, tables, seed, day, batch, pass, sub),
+            Self::Counts(engine) => engine.pass(model, tables, seed, day, batch, pass, sub),
+        }
+    }
+
+    /// Tallies the people of `batch` who may reach each location with a capacity in its
+    /// travel pass (see [`Reach::tally`]); the agent engine's depart pass has made it.
+    fn reach_tally(&mut self, model: &Model, reach: &Reach, batch: usize, tally: &mut [u64]) {
+        match self {
+            Self::Agents(engine) => match engine.departed_reach(batch) {
+                Some(made) => tally.copy_from_slice(made),
+                None => engine.reach_tally(model, reach, batch, tally),
+            },
+            Self::Counts(engine) => engine.reach_tally(model, reach, batch, tally),
+        }
+    }
+
+    /// The same, by a scan of the batch (a check of the depart pass's tally).
+    fn reach_tally_scan(&mut self, model: &Model, reach: &Reach, batch: usize, tally: &mut [u64]) {
+        match self {
+            Self::Agents(engine) => engine.reach_tally(model, reach, batch, tally),
+            Self::Counts(engine) => engine.reach_tally(model, reach, batch, tally),
+        }
+    }
+
+    /// Lets the engine know which locations with a capacity travellers may reach.
+    fn set_reach(&mut self, reach: &Reach) {
+        if let Self::Agents(engine) = self {
+            engine.set_reach(reach);
         }
     }
 
@@ -200,6 +230,64 @@ pub struct Simulation {
     spawned_today: u64,
     policy: PolicyState,
     agent_limit: u64,
+    /// Travel passes run in more than one sub-batch so far (not saved in checkpoints).
+    split_passes: u64,
+    /// Sub-batches those passes ran in, in all (not saved in checkpoints).
+    sub_batches_run: u64,
+    /// Which locations with a capacity travellers may reach today (static).
+    reach: Reach,
+    /// A tally of the people who may reach each of them (see [`Reach::tally`]; kept).
+    reach_tally: Vec<u64>,
+    /// Debug builds: the tally and the counts at the targets before a travel pass (kept).
+    reach_check: Vec<u64>,
+}
+
+/// A travel pass that could carry a location across its capacity buffer runs in sub-batches
+/// of at most 1/`SUB_RESOLUTION` of the buffer's width of travellers each (see
+/// `Simulation::sub_batches`).
+const SUB_RESOLUTION: f64 = 4.0;
+
+/// The number of sub-batches for a travel pass given the capacities and counts of the
+/// locations (see `Simulation::sub_batches`), where `tally[i]` people may reach
+/// `targets[i]` today and `tally[targets.len()]` more may reach any of them: 1 unless some
+/// target with a capacity is below it and the people who may reach it would take it past
+/// `buffer` × capacity; then enough that each sub-batch has at most `(1 − buffer)` ×
+/// capacity / [`SUB_RESOLUTION`] of them (at least 1), for the target that needs most, and
+/// at most [`MAX_SUB_BATCHES`].
+fn sub_batches_for(
+    capacity: &[Option<u64>],
+    counts: &[u64],
+    buffer: f64,
+    targets: &[u32],
+    tally: &[u64],
+) -> usize {
+    let everywhere = tally.get(targets.len()).copied().unwrap_or(0);
+    let mut of = 1;
+    for (&target, &reaching) in targets.iter().zip(tally) {
+        let target = target as usize;
+        let count = counts[target];
+        let Some(capacity) = capacity[target].filter(|&c| c >= 1 && count < c) else {
+            continue;
+        };
+        let travellers = reaching.saturating_add(everywhere);
+        #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+        let (reach, capacity) = (count.saturating_add(travellers) as f64, capacity as f64);
+        if reach <= buffer * capacity {
+            continue;
+        }
+        let step = ((1.0 - buffer) * capacity / SUB_RESOLUTION).max(1.0);
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive ratio, capped below"
+        )]
+        let needed = (travellers as f64 / step)
+            .ceil()
+            .min(MAX_SUB_BATCHES as f64) as usize;
+        of = of.max(needed);
+    }
+    of
 }
 
 /// The default largest number of people the agent engine may hold (16 bytes each: 8 GB).
@@ -304,8 +392,15 @@ impl Simulation {
             );
         }
         check_agent_limit(&engine, 0, 0, agent_limit)?;
+        let reach = Reach::new(&model);
+        engine.set_reach(&reach);
         Ok(Self {
             agent_limit,
+            split_passes: 0,
+            sub_batches_run: 0,
+            reach,
+            reach_tally: Vec::new(),
+            reach_check: Vec::new(),
             state,
             spawner: Spawner::default(),
             tables: DayTables::default(),
@@ -444,8 +539,16 @@ impl Simulation {
         };
         let mut observer = make_observer(&model);
         observer.restore(&observers)?;
+        let reach = Reach::new(&model);
+        let mut engine = engine;
+        engine.set_reach(&reach);
         let simulation = Self {
             agent_limit: saved.agent_limit,
+            split_passes: 0,
+            sub_batches_run: 0,
+            reach,
+            reach_tally: Vec::new(),
+            reach_check: Vec::new(),
             state: saved.state,
             spawner: saved.spawner,
             tables: DayTables::default(),
@@ -482,6 +585,20 @@ impl Simulation {
     #[must_use]
     pub fn location_counts(&self) -> &[u64] {
         self.engine.location_counts()
+    }
+
+    /// How many travel passes of this process ran in sub-batches (see `sub_batches`; a
+    /// diagnostic, not saved in checkpoints).
+    #[must_use]
+    pub fn split_passes(&self) -> u64 {
+        self.split_passes
+    }
+
+    /// How many sub-batches the split travel passes ran in, in all (a diagnostic, not saved
+    /// in checkpoints).
+    #[must_use]
+    pub fn sub_batches_run(&self) -> u64 {
+        self.sub_batches_run
     }
 
     /// Number of distinct states the count engine tracks (`None` with the agent engine).
@@ -580,15 +697,42 @@ impl Simulation {
             // Flee updates counts agent by agent, so capacity depends on who moved before.
             // People act batch after batch: first every batch departs, then every batch
             // travels, with the capacity tables refreshed after each batch.
+            // A travel pass that could carry a location across its capacity buffer runs in
+            // sub-batches (see `sub_batches`), with the tables refreshed after each.
             for pass in [Pass::Depart, Pass::Travel] {
                 for batch in 0..BATCHES {
-                    self.engine
-                        .pass(&self.model, &self.tables, self.seed, day, batch, pass);
-                    self.tables.refresh_capacity(
-                        &self.model,
-                        &self.state,
-                        self.engine.location_counts(),
-                    );
+                    let of = if pass == Pass::Travel {
+                        self.sub_batches(batch)
+                    } else {
+                        1
+                    };
+                    if of > 1 {
+                        self.split_passes += 1;
+                        self.sub_batches_run += of as u64;
+                    }
+                    let check = cfg!(debug_assertions) && pass == Pass::Travel;
+                    if check {
+                        self.reach_check_before(batch);
+                    }
+                    for index in 0..of {
+                        self.engine.pass(
+                            &self.model,
+                            &self.tables,
+                            self.seed,
+                            day,
+                            batch,
+                            pass,
+                            Sub { index, of },
+                        );
+                        self.tables.refresh_capacity(
+                            &self.model,
+                            &self.state,
+                            self.engine.location_counts(),
+                        );
+                    }
+                    if check {
+                        self.reach_check_after(day, batch);
+                    }
                 }
             }
         } else {
@@ -600,6 +744,7 @@ impl Simulation {
                     day,
                     batch,
                     Pass::Whole,
+                    Sub::WHOLE,
                 );
             }
         }
@@ -624,6 +769,83 @@ impl Simulation {
         observer.on_day(&view)?;
         self.day += 1;
         Ok(())
+    }
+
+    /// How many sub-batches the travel pass of `batch` runs in. Flee updates a camp's count
+    /// person by person, so on a mass departure the people who re-plan after a short day stop
+    /// choosing a camp as soon as it passes its capacity buffer; a batch whose travellers all
+    /// see the count of its start overfills it (issue 15, case 3). So when the batch's
+    /// travellers who may reach a location with a capacity that is not full yet today (see
+    /// [`Reach`]: its network distance from the end of their link is within a day's travel)
+    /// could, all arriving there, carry it past the start of its buffer (`capacity_buffer` ×
+    /// capacity, where Flee's `getCapMultiplier` leaves 1), the batch runs in sub-batches of
+    /// at most 1/[`SUB_RESOLUTION`] of the buffer's width of such travellers, so that no
+    /// sub-batch can move a multiplier by more than that; at most [`MAX_SUB_BATCHES`]. The
+    /// number depends only on counts of people per state (the same in distribution in both
+    /// engines), and is 1, the pass as before, when even everyone on the links that lead
+    /// within reach of a capacity could not reach its buffer: the batch is then not scanned.
+    fn sub_batches(&mut self, batch: usize) -> usize {
+        if self.reach.targets().is_empty() {
+            return 1;
+        }
+        let counts = self.engine.location_counts();
+        let capacity = &self.model.capacity;
+        let buffer = self.model.settings().move_rules.capacity_buffer;
+        let mech_active = self.model.mech.active;
+        self.reach_tally.resize(self.reach.width(), 0);
+        // Everyone on a link, counted for every target someone on that link may reach, is
+        // a bound of the batch's tally: when even that cannot reach a buffer, no scan.
+        self.reach.tally_links(
+            self.engine.link_counts(),
+            mech_active,
+            &mut self.reach_tally,
+        );
+        let targets = self.reach.targets();
+        if sub_batches_for(capacity, counts, buffer, targets, &self.reach_tally) == 1 {
+            return 1;
+        }
+        self.engine
+            .reach_tally(&self.model, &self.reach, batch, &mut self.reach_tally);
+        let counts = self.engine.location_counts();
+        sub_batches_for(capacity, counts, buffer, targets, &self.reach_tally)
+    }
+
+    /// Debug builds: before a travel pass, tallies who may reach each location with a
+    /// capacity (see [`Reach`]) and notes the counts there.
+    fn reach_check_before(&mut self, batch: usize) {
+        let width = self.reach.width();
+        self.reach_check.clear();
+        self.reach_check.resize(2 * width, 0);
+        let (tally, counts) = self.reach_check.split_at_mut(width);
+        self.engine
+            .reach_tally_scan(&self.model, &self.reach, batch, tally);
+        self.reach_tally.resize(width, 0);
+        self.engine
+            .reach_tally(&self.model, &self.reach, batch, &mut self.reach_tally);
+        assert_eq!(
+            *tally, *self.reach_tally,
+            "batch {batch}: the depart pass's tally of who may reach a capacity is not the batch's"
+        );
+        for (count, &target) in counts.iter_mut().zip(self.reach.targets()) {
+            *count = self.engine.location_counts()[target as usize];
+        }
+    }
+
+    /// Debug builds: after a travel pass, checks that no location with a capacity gained more
+    /// people than [`Reach`] said may reach it (the bound the sub-batches rely on).
+    fn reach_check_after(&self, day: u32, batch: usize) {
+        let width = self.reach.width();
+        let (tally, counts) = self.reach_check.split_at(width);
+        let everywhere = tally[width - 1];
+        for ((&target, &reaching), &before) in self.reach.targets().iter().zip(tally).zip(counts) {
+            let after = self.engine.location_counts()[target as usize];
+            assert!(
+                after <= before + reaching + everywhere,
+                "day {day}, batch {batch}: location {target} went from {before} to {after} \
+                 people, but only {} may reach it",
+                reaching + everywhere
+            );
+        }
     }
 
     /// Runs every remaining day.
@@ -875,5 +1097,59 @@ impl Simulation {
                 self.engine.send_back(link);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sub_batches_for;
+
+    /// One target with `travellers` who may reach it.
+    fn one(capacity: Option<u64>, count: u64, buffer: f64, travellers: u64) -> usize {
+        sub_batches_for(&[capacity], &[count], buffer, &[0], &[travellers, 0])
+    }
+
+    #[test]
+    fn sub_batches_only_where_a_buffer_is_within_reach() {
+        // burundi2015's Lusenda at hasten 10: capacity 1 721, buffer 0.9 (starts at 1 548.9),
+        // a step of 0.1 × 1 721 / 4 = 43.025 travellers.
+        let lusenda = Some(1_721);
+        assert_eq!(one(lusenda, 0, 0.9, 1_700), 40);
+        assert_eq!(one(lusenda, 0, 0.9, 1_548), 1);
+        assert_eq!(one(lusenda, 1_500, 0.9, 49), 2);
+        assert_eq!(one(lusenda, 1_500, 0.9, 48), 1);
+        // Full already (the multiplier stays 0 whatever arrives), or no capacity.
+        assert_eq!(one(lusenda, 1_721, 0.9, 10_000), 1);
+        assert_eq!(one(None, 0, 0.9, 10_000), 1);
+        assert_eq!(one(Some(0), 0, 0.9, 10_000), 1);
+        // The number is capped.
+        assert_eq!(one(Some(100), 0, 0.9, 10_000), 64);
+        // No buffer (1.0): one traveller per sub-batch, capped.
+        assert_eq!(one(Some(100), 0, 1.0, 30), 1);
+        assert_eq!(one(Some(100), 80, 1.0, 30), 30);
+    }
+
+    #[test]
+    fn each_target_counts_only_the_people_who_may_reach_it() {
+        // Locations 0 and 2 have capacities (targets 0 and 1), location 1 none.
+        let capacity = [Some(1_721), None, Some(100_000)];
+        let targets = [0, 2];
+        // The target that needs most decides.
+        let counts = [0, 0, 95_000];
+        assert_eq!(
+            sub_batches_for(&capacity, &counts, 0.9, &targets, &[1_700, 1_700, 0]),
+            40
+        );
+        // 1 700 people may reach the big camp, none the small one: nothing can be crossed.
+        let counts = [0, 0, 0];
+        assert_eq!(
+            sub_batches_for(&capacity, &counts, 0.9, &targets, &[0, 1_700, 0]),
+            1
+        );
+        // The same people counted for every target (the last slot).
+        assert_eq!(
+            sub_batches_for(&capacity, &counts, 0.9, &targets, &[0, 0, 1_700]),
+            40
+        );
     }
 }

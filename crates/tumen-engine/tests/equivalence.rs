@@ -78,6 +78,21 @@ fn count_engine_matches_agent_engine_in_distribution() {
 }
 
 #[test]
+fn the_equivalence_scenario_runs_travel_passes_in_sub_batches() {
+    // The comparison above covers the sub-batches of a mass arrival only if the scenario has
+    // them: its camp Small (capacity 250) is reached by batches that could carry it past its
+    // buffer. Both engines decide the number from counts alone.
+    for kind in [EngineKind::Agents, EngineKind::Counts] {
+        let mut simulation = Simulation::with_engine(scenario(), 1, kind).unwrap();
+        simulation.run(&mut ()).unwrap();
+        assert!(
+            simulation.split_passes() > 0,
+            "{kind:?}: no travel pass ran in sub-batches"
+        );
+    }
+}
+
+#[test]
 fn the_comparison_detects_a_different_rule() {
     // The same check must fail when one side runs a different model (here: walking speed
     // everywhere), or it could not catch an engine that drifts.

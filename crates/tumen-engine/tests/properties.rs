@@ -244,6 +244,13 @@ fn the_thread_count_does_not_change_the_result() {
             .unwrap()
             .install(|| run(&scenario, 99).days)
     };
+    let split = Simulation::new(scenario.clone(), 99)
+        .map(|mut simulation| {
+            simulation.run(&mut ()).unwrap();
+            simulation.split_passes()
+        })
+        .unwrap();
+    assert!(split > 0, "no travel pass ran in sub-batches");
     let one = run_with(1);
     // 75 000 agents by the end: several chunks of 4 096 in each of the 8 batches.
     assert!(one.last().unwrap().iter().sum::<u64>() > 70_000);

@@ -8,7 +8,8 @@
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tumen_output::{FleeTable, ard, run_to_table};
+use tumen_engine::{EngineKind, Simulation};
+use tumen_output::{FleeTable, FleeTableObserver, ard, run_to_table};
 use tumen_parity::{Criteria, Reference, SplitHalf, compare, read_table, summarise};
 use tumen_scenario::{LoadOptions, ScenarioError, load_flee_dir, render};
 
@@ -92,12 +93,23 @@ fn run_ensemble(name: &str, folder: &str, replicas: u64) -> Vec<FleeTable> {
 
 /// Loads the scenario in `dir` with `settings` and runs `replicas` seeded replicas; also returns
 /// the loader's warnings.
-#[expect(clippy::print_stderr, reason = "the suite reports its run times")]
 fn run_ensemble_at(
     name: &str,
     dir: &Path,
     settings: &Path,
     replicas: u64,
+) -> (Vec<FleeTable>, Vec<String>) {
+    run_ensemble_with(name, dir, settings, replicas, EngineKind::Agents)
+}
+
+/// As [`run_ensemble_at`], with a choice of engine.
+#[expect(clippy::print_stderr, reason = "the suite reports its run times")]
+fn run_ensemble_with(
+    name: &str,
+    dir: &Path,
+    settings: &Path,
+    replicas: u64,
+    kind: EngineKind,
 ) -> (Vec<FleeTable>, Vec<String>) {
     let options = LoadOptions {
         settings_path: Some(settings.to_path_buf()),
@@ -117,7 +129,7 @@ fn run_ensemble_at(
     let tables: Vec<FleeTable> = (1..=replicas)
         .into_par_iter()
         .map(|seed| {
-            run_to_table(scenario, seed)
+            run_with(scenario, seed, kind)
                 .unwrap_or_else(|e| panic!("{name}, seed {seed}: the run failed: {e}"))
         })
         .collect();
@@ -127,6 +139,21 @@ fn run_ensemble_at(
         rayon::current_num_threads()
     );
     (tables, warnings)
+}
+
+/// One replica's Flee table with the engine `kind` (the agent engine is `run_to_table`'s).
+fn run_with(
+    scenario: &tumen_core::Scenario,
+    seed: u64,
+    kind: EngineKind,
+) -> Result<FleeTable, tumen_engine::EngineError> {
+    if kind == EngineKind::Agents {
+        return run_to_table(scenario, seed);
+    }
+    let mut simulation = Simulation::with_engine(scenario.clone(), seed, kind)?;
+    let mut observer = FleeTableObserver::new(&simulation);
+    simulation.run(&mut observer)?;
+    Ok(observer.into_table())
 }
 
 #[expect(
@@ -386,21 +413,27 @@ fn fixture(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs the fixture `name` with Tumen (R = 100) against its Flee 3.1 reference, by the
-/// synthetic criteria; returns the loader's warnings.
+/// Runs the fixture `name` with Tumen (R = 100, agent engine) against its Flee 3.1 reference,
+/// by the synthetic criteria; returns the loader's warnings.
+fn fixture_parity(name: &str) -> Vec<String> {
+    fixture_parity_with(name, EngineKind::Agents)
+}
+
+/// As [`fixture_parity`], with a choice of engine.
 #[expect(
     clippy::print_stdout,
     reason = "the suite prints every report, passed or not"
 )]
-fn fixture_parity(name: &str) -> Vec<String> {
+fn fixture_parity_with(name: &str, kind: EngineKind) -> Vec<String> {
     let dir = fixture(name);
     let reference = Reference::load(&dir.join("reference"))
         .unwrap_or_else(|e| panic!("the reference of `{name}` does not load: {e}"));
-    let (tables, warnings) = run_ensemble_at(
+    let (tables, warnings) = run_ensemble_with(
         name,
         &dir.join("scenario"),
         &dir.join("reference/simsetting.yml"),
         SYNTHETIC_REPLICAS,
+        kind,
     );
     let ours = summarise(&tables).unwrap_or_else(|e| panic!("{name}: {e}"));
     let report = compare(&ours, &reference, &Criteria::synthetic());
@@ -447,4 +480,19 @@ fn fixture_correction_repeat() {
 #[test]
 fn fixture_camp_reopening() {
     fixture_parity("camp_reopening");
+}
+
+/// burundi2015's mass departure (FabFlee, trimmed to 130 days, hasten 20): on day 91 the
+/// reopened capital's ~6 800 people leave at once and re-planners fill camp Lusenda
+/// (capacity 860) person by person in Flee 3.1. Before travel passes ran in sub-batches,
+/// Lusenda ended ~3 % above Flee from day 92 on (issue 15, case 3). Both engines.
+#[test]
+fn fixture_burundi_wave() {
+    fixture_parity_with("burundi_wave", EngineKind::Agents);
+}
+
+/// The same with the count engine.
+#[test]
+fn fixture_burundi_wave_counts() {
+    fixture_parity_with("burundi_wave", EngineKind::Counts);
 }
