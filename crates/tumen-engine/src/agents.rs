@@ -34,8 +34,10 @@ pub(crate) fn inert(agent: &Agent) -> bool {
 /// reached at least one location, Flee's `places_travelled > 1`). `route` depends on the
 /// status: for a free person, the chosen candidate route and the index of its next link, or
 /// `u32::MAX` for none; with a goal, the goal (asylum channel or home target); detained, the
-/// days left; processing, the channel (high 16 bits) and the days left. `recent` is Flee's
-/// recent-travel average in steps of 1/64; `status` is a [`Status`].
+/// day of release; processing, the channel (high 12 bits) and the day the wait ends. Those
+/// two hold a day, not a countdown, so that a stay leaves the state unchanged from day to
+/// day: the count engine keeps such cohorts in place instead of re-sorting them daily.
+/// `recent` is Flee's recent-travel average in steps of 1/64; `status` is a [`Status`].
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     pub(crate) place: u32,

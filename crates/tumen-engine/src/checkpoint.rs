@@ -18,7 +18,7 @@
 
 use crate::agents::{Agent, BATCHES, HOP_BITS, NO_ROUTE, ON_LINK, PLACE_MASK};
 use crate::counts::Cohort;
-use crate::mechanisms::{PolicyState, Status};
+use crate::mechanisms::{PROCESSING_DAY_BITS, PolicyState, Status};
 use crate::spawn::Spawner;
 use crate::world::{Model, WorldState};
 use crate::{EngineKind, Observer};
@@ -26,8 +26,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_bytes::{ByteBuf, Bytes};
 
-/// The checkpoint file format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The checkpoint file format this build writes and reads. Version 2: a detained person's
+/// and a person in processing's route field holds the day their stay ends, no longer the
+/// days left (version 1), so a version-1 file is refused rather than misread.
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"TUMENCKP";
 const HEADER: usize = 8 + 4 + 8;
@@ -401,7 +403,7 @@ fn agent_fits(model: &Model, agent: &Agent) -> Result<(), String> {
         Status::SeekingAsylum | Status::Exiting | Status::Queued => {
             (agent.route as usize) < mech.channels
         }
-        Status::Processing => ((agent.route >> 16) as usize) < mech.channels,
+        Status::Processing => ((agent.route >> PROCESSING_DAY_BITS) as usize) < mech.channels,
         Status::Returning => (agent.route as usize) < mech.targets.len(),
         Status::AtHome | Status::Detained | Status::Exited | Status::Dead => true,
     };

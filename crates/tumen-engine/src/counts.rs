@@ -7,6 +7,7 @@ use crate::agents::{
     ARRIVED, Agent, BATCHES, DEAD_PLACE, NO_ROUTE, ON_LINK, PLACE_MASK, Pass, SENT_BACK, Sub,
     inert, travels,
 };
+use crate::attributes::ORIGIN_MASK;
 use crate::process::{DayProcess, Decision, Sink};
 use crate::reach::Reach;
 use crate::rng::{StreamKind, stream};
@@ -32,6 +33,9 @@ pub(crate) struct CountEngine {
     kept: Vec<Cohort>,
     /// Changed end states of the common kind, summed in place (see [`Settled`]).
     settled: Settled,
+    /// The states summed in `settled`, in order (kept, so that passes allocate nothing once
+    /// grown).
+    summed: Vec<Cohort>,
     total: u64,
     /// People at each location now.
     pub location_counts: Vec<u64>,
@@ -71,7 +75,7 @@ impl CountEngine {
             status_counts: vec![0; model.mech.category_slots()],
             events: vec![0; model.mech.event_slots()],
             single_batch: !model.capacity_limited,
-            settled: Settled::new(model.location_count()),
+            settled: Settled::new(model.location_count(), model.mech.attrs.active),
             ..Self::default()
         }
     }
@@ -196,6 +200,11 @@ impl CountEngine {
             self.sub_pass(model, tables, seed, day, batch, sub);
             return;
         }
+        if self.batches[batch].is_empty() {
+            // Nothing to draw or merge (the batches but the first are empty when everyone
+            // is kept in one).
+            return;
+        }
         let process = DayProcess::new(model, tables);
         let stream_key = (pass.key() << 56) | ((batch as u64) << 48);
         let mut rng = stream(seed, day, StreamKind::Counts, stream_key);
@@ -217,7 +226,15 @@ impl CountEngine {
         for cohort in self.batches[batch].drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
             let run = match pass {
-                _ if mech_active && inert(&cohort.agent) => false,
+                // The exited and the dead, and people waiting out detention or processing
+                // who cannot die today, have no day: nothing is drawn for them.
+                _ if mech_active
+                    && (inert(&cohort.agent)
+                        || (tables.mech.waiting(&cohort.agent)
+                            && !tables.mech.may_die(model.category(&cohort.agent)))) =>
+                {
+                    false
+                }
                 Pass::Whole => true,
                 Pass::Depart => !on_link || mech_active,
                 Pass::Travel => on_link,
@@ -304,45 +321,29 @@ impl CountEngine {
     }
 
     /// Merges the end states into `batch`, sorted by state with identical states merged.
-    /// Most cohorts end the pass unchanged (`kept`, already in order unless people were added
-    /// since the last pass); the changed ones are either of the common settled kind (summed
-    /// in `settled`, which yields them in order) or few (`next`, sorted here). The result is
-    /// the same as sorting everything.
+    /// Most cohorts end the pass unchanged (`kept`, in the batch's order: a sorted run, then
+    /// the cohorts added since the last pass, which are sorted here as a run of their own);
+    /// the changed ones are either of the common settled kind (summed in `settled`, which
+    /// yields them in order) or few (`next`, sorted here). The four sorted runs are merged,
+    /// which gives the same as sorting everything.
     fn merge_next(&mut self, batch: usize) {
-        if !self.kept.is_sorted_by_key(|c| key(&c.agent)) {
-            self.kept.sort_unstable_by_key(|c| key(&c.agent));
-        }
+        let split = self
+            .kept
+            .windows(2)
+            .position(|pair| key(&pair[1].agent) < key(&pair[0].agent))
+            .map_or(self.kept.len(), |i| i + 1);
+        self.kept[split..].sort_unstable_by_key(|c| key(&c.agent));
         self.next.sort_unstable_by_key(|c| key(&c.agent));
-        let cohorts = &mut self.batches[batch];
-        let mut kept = self.kept.drain(..).peekable();
-        let mut next = self.next.drain(..).peekable();
-        let mut settled = self.settled.drain().peekable();
-        loop {
-            // The smallest of the three heads (ties: any order, they are merged below).
-            let mut smallest = None;
-            for (source, head) in [kept.peek(), next.peek(), settled.peek()]
-                .into_iter()
-                .enumerate()
-            {
-                if let Some(cohort) = head {
-                    let k = key(&cohort.agent);
-                    if smallest.is_none_or(|(_, best)| k < best) {
-                        smallest = Some((source, k));
-                    }
-                }
-            }
-            let cohort = match smallest {
-                Some((0, _)) => kept.next(),
-                Some((1, _)) => next.next(),
-                Some(_) => settled.next(),
-                None => break,
-            };
-            let Some(cohort) = cohort else { break };
-            match cohorts.last_mut() {
-                Some(last) if key(&last.agent) == key(&cohort.agent) => last.count += cohort.count,
-                _ => cohorts.push(cohort),
-            }
-        }
+        self.summed.clear();
+        self.summed.extend(self.settled.drain());
+        let (sorted, added) = self.kept.split_at(split);
+        merge_runs(
+            [sorted, added, &self.next, &self.summed],
+            &mut self.batches[batch],
+        );
+        self.kept.clear();
+        self.next.clear();
+        self.summed.clear();
     }
 
     /// A group decided at once (see the agent engine): a uniformly random group of `size`
@@ -421,6 +422,36 @@ impl CountEngine {
     }
 }
 
+/// Appends the cohorts of the sorted `runs` to `out` in order of state, identical states
+/// merged into one cohort (`out` must be empty or end below every run's first state).
+fn merge_runs(runs: [&[Cohort]; 4], out: &mut Vec<Cohort>) {
+    // Each run's position and the state there (its key cached: one key per cohort).
+    let mut at = [0_usize; 4];
+    let mut heads = runs.map(|run| run.first().map(|c| key(&c.agent)));
+    let mut last = out.last().map(|c| key(&c.agent));
+    loop {
+        let mut smallest: Option<(usize, u128)> = None;
+        for (source, head) in heads.iter().enumerate() {
+            if let Some(k) = *head
+                && smallest.is_none_or(|(_, best)| k < best)
+            {
+                smallest = Some((source, k));
+            }
+        }
+        let Some((source, k)) = smallest else { break };
+        let cohort = runs[source][at[source]];
+        at[source] += 1;
+        heads[source] = runs[source].get(at[source]).map(|c| key(&c.agent));
+        match out.last_mut() {
+            Some(previous) if last == Some(k) => previous.count += cohort.count,
+            _ => {
+                out.push(cohort);
+                last = Some(k);
+            }
+        }
+    }
+}
+
 /// How many of `draws` people drawn without replacement from `population` come from a group
 /// of `group` (exact; `rand_distr`'s hypergeometric sampler).
 fn hypergeometric(population: u64, group: u64, draws: u64, rng: &mut crate::rng::Stream) -> u64 {
@@ -444,32 +475,41 @@ fn hypergeometric(population: u64, group: u64, draws: u64, rng: &mut crate::rng:
 /// general way. Flee's average stays below 2 (128 steps) when links keep the global speed.
 const SETTLED_RECENT: usize = 128;
 
+/// The attribute byte's bits above the origin (sex and family), as [`Settled`] indexes them.
+const SPARE_SHIFT: u32 = ORIGIN_MASK.count_ones();
+
 /// Largest table [`Settled`] allocates (entries); beyond it (huge networks) every end state
 /// goes the general way.
 const SETTLED_MAX_ENTRIES: usize = 1 << 22;
 
 /// The end states of the common kind, summed in place: a free person at a location, without
-/// route, with `km_on_link` 0 and a small recent-travel value. A pass produces many more such
-/// end states than distinct ones (each cohort splits along its paths of the day, and the
-/// paths meet again), so summing them in a table indexed by (arrived flag, location, recent)
-/// costs one addition each instead of a sort. The index order is the order of [`key`] among
-/// these states, so the table yields them sorted.
+/// route, with `km_on_link` 0, a small recent-travel value, and no attribute but sex and the
+/// family state. A pass produces many more such end states than distinct ones (each cohort
+/// splits along its paths of the day, and the paths meet again), so summing them in a table
+/// indexed by (arrived flag, location, sex and family, recent) costs one addition each
+/// instead of a sort. The index order is the order of [`key`] among these states, so the
+/// table yields them sorted.
 #[derive(Clone, Debug, Default)]
 struct Settled {
     locations: usize,
+    /// Values of the attribute byte the table holds: its two high bits (sex and family) when
+    /// the run has attributes, else only 0.
+    spares: usize,
     counts: Vec<u64>,
     /// One bit per entry of `counts` that is not zero.
     used: Vec<u64>,
 }
 
 impl Settled {
-    fn new(locations: usize) -> Self {
-        let entries = 2 * locations * SETTLED_RECENT;
+    fn new(locations: usize, attributes: bool) -> Self {
+        let spares = if attributes { 4 } else { 1 };
+        let entries = 2 * locations * spares * SETTLED_RECENT;
         if entries > SETTLED_MAX_ENTRIES {
             return Self::default();
         }
         Self {
             locations,
+            spares,
             counts: vec![0; entries],
             used: vec![0; entries.div_ceil(64)],
         }
@@ -484,11 +524,14 @@ impl Settled {
             && agent.route == NO_ROUTE
             && agent.km_on_link.to_bits() == 0
             && agent.status == 0
-            && agent.spare == 0
+            && usize::from(agent.spare >> SPARE_SHIFT) < self.spares
+            && agent.spare & ORIGIN_MASK == 0
             && usize::from(agent.recent) < SETTLED_RECENT;
         common.then(|| {
             let arrived = usize::from(agent.place & ARRIVED != 0);
-            ((arrived * self.locations + location) * SETTLED_RECENT) + usize::from(agent.recent)
+            let spare = usize::from(agent.spare >> SPARE_SHIFT);
+            (((arrived * self.locations + location) * self.spares + spare) * SETTLED_RECENT)
+                + usize::from(agent.recent)
         })
     }
 
@@ -500,7 +543,7 @@ impl Settled {
 
     /// The summed states, in order of [`key`], leaving the table empty.
     fn drain(&mut self) -> impl Iterator<Item = Cohort> + '_ {
-        let locations = self.locations;
+        let (locations, spares) = (self.locations, self.spares);
         let counts = &mut self.counts;
         self.used
             .iter_mut()
@@ -519,12 +562,14 @@ impl Settled {
                 let count = std::mem::take(&mut counts[index]);
                 let recent = index % SETTLED_RECENT;
                 let slot = index / SETTLED_RECENT;
+                let (slot, spare) = (slot / spares, slot % spares);
                 let (arrived, location) = (slot / locations, slot % locations);
                 let mut agent = Agent::at(u32::try_from(location).unwrap_or(PLACE_MASK));
                 if arrived == 1 {
                     agent.place |= ARRIVED;
                 }
                 agent.recent = u16::try_from(recent).unwrap_or(u16::MAX);
+                agent.spare = u8::try_from(spare << SPARE_SHIFT).unwrap_or(0);
                 Cohort { agent, count }
             })
     }

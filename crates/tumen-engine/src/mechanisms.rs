@@ -102,7 +102,13 @@ pub(crate) const EV_SENT_ON: usize = 13;
 pub(crate) const EV_HELD: usize = 14;
 
 /// In a detained person's route field: held where the claim failed, released there (free).
+/// The other bits hold the day of release.
 pub(crate) const HELD_HERE: u32 = 1 << 31;
+/// In the route field of a person in processing: the bits of the day the wait ends (the
+/// channel is in the bits above).
+pub(crate) const PROCESSING_DAY_BITS: u32 = 20;
+/// The mask of [`PROCESSING_DAY_BITS`].
+pub(crate) const PROCESSING_DAY_MASK: u32 = (1 << PROCESSING_DAY_BITS) - 1;
 /// In the route field of a person at home: came home deported (released from detention).
 pub(crate) const DEPORTED: u32 = 1;
 
@@ -383,6 +389,18 @@ impl MechModel {
             }
         }
         let channels = mech.asylum.as_ref().map_or(0, |a| a.channels.len());
+        // A person in processing holds the channel and the day the wait ends in one field.
+        if channels > 0
+            && (channels >> (32 - PROCESSING_DAY_BITS) > 0
+                || scenario.days >= PROCESSING_DAY_MASK - u32::from(u16::MAX))
+        {
+            return Err(EngineError::Settings(format!(
+                "asylum channels: at most {} channels over at most {} days, found {channels} channels over {} days",
+                1_u32 << (32 - PROCESSING_DAY_BITS),
+                PROCESSING_DAY_MASK - u32::from(u16::MAX) - 1,
+                scenario.days
+            )));
+        }
         let attrs = AttrModel::new(scenario, EVENTS.len() + regions + channels)?;
         Ok(Self {
             active: true,
@@ -712,9 +730,37 @@ pub(crate) struct MechDay {
     pub death: Vec<f64>,
     /// Per channel: open today.
     pub channel_open: Vec<bool>,
+    /// The day these tables are for (detention and processing end on a day: see
+    /// [`MechDay::waiting`]).
+    pub day: u32,
 }
 
 impl MechDay {
+    /// Whether `agent` is detained or in processing and their time there does not end
+    /// today: nothing happens to them today (they draw nothing and stay as they are).
+    #[inline]
+    pub(crate) fn waiting(&self, agent: &crate::agents::Agent) -> bool {
+        if agent.status == Status::Detained as u8 {
+            agent.route & !HELD_HERE > self.day
+        } else if agent.status == Status::Processing as u8 {
+            agent.route & PROCESSING_DAY_MASK > self.day
+        } else {
+            false
+        }
+    }
+
+    /// Whether people of `category` may die today (mortality draws for them).
+    #[inline]
+    pub(crate) fn may_die(&self, category: usize) -> bool {
+        self.death.get(category).is_some_and(|&hazard| hazard > 0.0)
+    }
+
+    /// The day on which a stay of `days` days that starts today ends (at least tomorrow).
+    #[inline]
+    pub(crate) fn ends_on(&self, days: u16) -> u32 {
+        self.day + u32::from(days.max(1))
+    }
+
     /// Computes the day's probabilities.
     pub(crate) fn refresh(
         &mut self,
@@ -727,6 +773,7 @@ impl MechDay {
         let mech = &scenario.mechanisms;
         let network = &scenario.network;
         let n = network.location_count();
+        self.day = u32::try_from(t).unwrap_or(0);
         #[expect(clippy::cast_precision_loss, reason = "day counts are small")]
         let day = t as f64;
         self.intensity.clear();

@@ -22,7 +22,7 @@ use crate::attributes::{FAMILY, SEX_CROSSING, SEX_DETENTION, SEX_EXIT, sex_index
 use crate::mechanisms::{
     DEPORTED, EV_ASYLUM_START, EV_CLAIM, EV_CROSSING, EV_DEATH, EV_DETENTION, EV_EXIT, EV_FAILED,
     EV_HELD, EV_RECROSS, EV_RELEASE, EV_RETURN_HOME, EV_RETURN_START, EV_SENT_ON, EV_TURNED_AWAY,
-    Group, HELD_HERE, MechDay, MechModel, NONE, Status,
+    Group, HELD_HERE, MechDay, MechModel, NONE, PROCESSING_DAY_BITS, Status,
 };
 use crate::rng::{Stream, uniform};
 use crate::spawn::binomial_small_mean as binomial;
@@ -514,18 +514,14 @@ impl DayProcess<'_> {
                 }
             }
             Status::Detained => {
-                let mut held = agent;
-                if agent.route & !HELD_HERE <= 1 {
-                    if agent.route & HELD_HERE == 0 {
-                        self.release(agent, n, out);
-                    } else {
-                        // Held where the claim failed: released there, free.
-                        out.event(EV_RELEASE, n);
-                        out.settled(with_status(agent, Status::Free, NO_ROUTE), n);
-                    }
+                if self.mday.waiting(&agent) {
+                    out.settled(agent, n);
+                } else if agent.route & HELD_HERE == 0 {
+                    self.release(agent, n, out);
                 } else {
-                    held.route -= 1;
-                    out.settled(held, n);
+                    // Held where the claim failed: released there, free.
+                    out.event(EV_RELEASE, n);
+                    out.settled(with_status(agent, Status::Free, NO_ROUTE), n);
                 }
             }
             Status::Queued => {
@@ -536,14 +532,11 @@ impl DayProcess<'_> {
                 }
             }
             Status::Processing => {
-                let channel = agent.route >> 16;
-                let days = agent.route & 0xFFFF;
-                if days <= 1 {
-                    out.settled(with_status(agent, Status::Exiting, channel), n);
+                if self.mday.waiting(&agent) {
+                    out.settled(agent, n);
                 } else {
-                    let mut waiting = agent;
-                    waiting.route = (channel << 16) | (days - 1);
-                    out.settled(waiting, n);
+                    let channel = agent.route >> PROCESSING_DAY_BITS;
+                    out.settled(with_status(agent, Status::Exiting, channel), n);
                 }
             }
             Status::SeekingAsylum | Status::Returning | Status::Exiting => {
@@ -650,7 +643,7 @@ impl DayProcess<'_> {
         let mut held = with_status(agent, Status::Detained, 0);
         held.place = self.mech.site_location[site as usize] | ARRIVED;
         draw_duration(n, self.mech.duration, rng, |days, count| {
-            held.route = u32::from(days);
+            held.route = self.mday.ends_on(days);
             out.settled(held, count);
         });
     }
@@ -901,7 +894,7 @@ impl DayProcess<'_> {
                 out.event(EV_HELD, failed);
                 let mut held = with_status(agent, Status::Detained, 0);
                 draw_duration(failed, duration, rng, |days, count| {
-                    held.route = HELD_HERE | u32::from(days);
+                    held.route = HELD_HERE | self.mday.ends_on(days);
                     out.settled(held, count);
                 });
             }
@@ -919,7 +912,7 @@ impl DayProcess<'_> {
     ) {
         let mut waiting = with_status(agent, Status::Processing, 0);
         draw_duration(n, self.mech.channel_delay[channel], rng, |days, count| {
-            waiting.route = (channel_id(channel) << 16) | u32::from(days);
+            waiting.route = (channel_id(channel) << PROCESSING_DAY_BITS) | self.mday.ends_on(days);
             out.settled(waiting, count);
         });
     }
@@ -947,7 +940,8 @@ fn with_status(mut agent: Agent, status: Status, route: u32) -> Agent {
 
 #[inline]
 fn channel_id(channel: usize) -> u32 {
-    u32::try_from(channel).unwrap_or(0xFFFF).min(0xFFFF)
+    // `MechModel::new` refuses more channels than the field holds.
+    u32::try_from(channel).unwrap_or(0)
 }
 
 /// Splits `n` people over the days of a duration (uniform over `min..=max`), calling `emit`

@@ -223,6 +223,21 @@ pub(crate) fn binomial_small_mean(n: u64, p: f64, rng: &mut Stream) -> u64 {
     if mean >= 10.0 {
         return binomial(n, p, rng);
     }
+    let mut u = uniform(rng);
+    // Most draws are 0. P(X = 0) = q^n ≥ 1 − n·p (Bernoulli's inequality), so a `u` below
+    // that bound is 0 without computing `q^n`: the same result as the inversion, at a
+    // fraction of the cost. The bound is lowered by more than the rounding error of the
+    // computed `q^n` below (`q` = 1 − p rounded, relative error ε/2, raised to the n-th
+    // power: n·ε/2; at most 62 products by repeated squaring, each within ε/2), so that it
+    // never exceeds it and the shortcut changes no draw's result.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "cohort sizes are far below 2^53"
+    )]
+    let margin = (n as f64 + 64.0) * f64::EPSILON;
+    if u < 1.0 - mean - margin {
+        return 0;
+    }
     let q = 1.0 - p;
     let s = p / q;
     #[expect(
@@ -231,7 +246,6 @@ pub(crate) fn binomial_small_mean(n: u64, p: f64, rng: &mut Stream) -> u64 {
     )]
     let a = (n as f64 + 1.0) * s;
     let mut probability = powi(q, exponent);
-    let mut u = uniform(rng);
     let mut x = 0_u64;
     loop {
         if u < probability {
@@ -322,6 +336,40 @@ mod tests {
             assert!(
                 (f0 - p0).abs() < 5.0 * (p0 * (1.0 - p0) / f64::from(draws)).sqrt() + 1e-9,
                 "n {n} p {p}: P0 {f0} vs {p0}"
+            );
+        }
+    }
+
+    /// The inversion without the shortcut for 0, as it was before the shortcut.
+    fn inversion(n: u64, p: f64, rng: &mut Stream) -> u64 {
+        let (q, exponent) = (1.0 - p, i32::try_from(n).unwrap());
+        let (s, a) = (p / q, (n as f64 + 1.0) * (p / q));
+        let mut probability = q.powi(exponent);
+        let mut u = uniform(rng);
+        let mut x = 0;
+        while u >= probability && x < n && probability > 0.0 {
+            u -= probability;
+            x += 1;
+            probability *= a / x as f64 - s;
+        }
+        x
+    }
+
+    #[test]
+    fn the_shortcut_for_zero_changes_no_draw() {
+        // Same stream, same draws: the shortcut only skips computing q^n when u is below it.
+        let mut rng = stream(9, 0, StreamKind::Counts, 0);
+        let mut shortcut = stream(9, 0, StreamKind::Counts, 0);
+        let mut reference = stream(9, 0, StreamKind::Counts, 0);
+        for _ in 0..200_000 {
+            let n = 2 + (uniform(&mut rng) * 200_000.0) as u64;
+            // Means from 1e-4 to 10, as the daily splits have.
+            let mean = 10.0_f64.powf(-4.0 + 5.0 * uniform(&mut rng));
+            let p = (mean / n as f64).min(0.5);
+            assert_eq!(
+                binomial_small_mean(n, p, &mut shortcut),
+                inversion(n, p, &mut reference),
+                "n {n} p {p}"
             );
         }
     }
