@@ -10,7 +10,13 @@
 //!   divided by 1 − Σw², as `numpy.cov(aweights=w)`) times `h²`, with `h` from Silverman's rule
 //!   of thumb on the effective sample size, `h = scale · (4 / (ESS (d + 2)))^(1/(d+4))`, as
 //!   pyABC's `MultivariateNormalTransition` (its default `scaling = 1`). Perturbations outside
-//!   the prior support are redrawn (they cost no model run).
+//!   the prior support are redrawn (they cost no model run). **A log-uniform parameter is
+//!   perturbed on the log scale**, where its prior is uniform (as one declares a scale
+//!   parameter in pyABC, a uniform prior on its log): in its own units the kernel would be
+//!   fitted to the few particles at the top of a range spanning decades, while the prior density
+//!   (∝ 1/x) favours the bottom, and the weights degenerate (the flagship's nine-parameter
+//!   calibration fell to an effective sample size of 1.5 of 80 in its fifth generation). The
+//!   weights then use the prior density of the log (the Jacobian `x`); the posterior is the same.
 //! - **Acceptance** when the distance (the mean over `k` replicas, each with its own seed) is at
 //!   or below εₜ; non-finite distances are never accepted.
 //! - **Weights** `wᵢ ∝ π(θᵢ) / Σⱼ wⱼ K(θᵢ | θⱼ)`, normalised; `ESS = 1 / Σ wᵢ²`.
@@ -358,12 +364,56 @@ struct Kernel {
     dim: usize,
 }
 
+/// The kernel's coordinates of `theta`: the log of a parameter on the log scale
+/// ([`crate::params::Prior::on_log_scale`]), else its value.
+fn to_kernel(params: &ParameterSet, theta: &[f64]) -> Vec<f64> {
+    params
+        .parameters()
+        .iter()
+        .zip(theta)
+        .map(|(p, &x)| if p.prior.on_log_scale() { x.ln() } else { x })
+        .collect()
+}
+
+/// The parameter values of the kernel's coordinates `z` (the inverse of [`to_kernel`]).
+fn from_kernel(params: &ParameterSet, z: &[f64]) -> Vec<f64> {
+    params
+        .parameters()
+        .iter()
+        .zip(z)
+        .map(|(p, &x)| if p.prior.on_log_scale() { x.exp() } else { x })
+        .collect()
+}
+
+/// Natural log of the prior density of the kernel's coordinates at `theta`: the prior's
+/// density times the Jacobian `x` of each coordinate on the log scale.
+fn ln_prior_kernel(params: &ParameterSet, theta: &[f64]) -> f64 {
+    let jacobian: f64 = params
+        .parameters()
+        .iter()
+        .zip(theta)
+        .filter(|(p, _)| p.prior.on_log_scale())
+        .map(|(_, &x)| x.ln())
+        .sum();
+    params.ln_pdf(theta) + jacobian
+}
+
 impl Kernel {
     fn new(params: &ParameterSet, population: &[Particle], scale: f64) -> Self {
         let dim = params.len();
         let weights: Vec<f64> = population.iter().map(|p| p.weight).collect();
+        let points: Vec<Vec<f64>> = population
+            .iter()
+            .map(|p| to_kernel(params, &p.theta))
+            .collect();
         let mean: Vec<f64> = (0..dim)
-            .map(|a| population.iter().map(|p| p.weight * p.theta[a]).sum())
+            .map(|a| {
+                population
+                    .iter()
+                    .zip(&points)
+                    .map(|(p, z)| p.weight * z[a])
+                    .sum()
+            })
             .collect();
         let sum_sq: f64 = weights.iter().map(|w| w * w).sum();
         let correction = if sum_sq < 1.0 {
@@ -379,7 +429,8 @@ impl Kernel {
             for b in 0..=a {
                 let c: f64 = population
                     .iter()
-                    .map(|p| p.weight * (p.theta[a] - mean[a]) * (p.theta[b] - mean[b]))
+                    .zip(&points)
+                    .map(|(p, z)| p.weight * (z[a] - mean[a]) * (z[b] - mean[b]))
                     .sum();
                 let c = c * correction * bandwidth * bandwidth;
                 cov[a * dim + b] = c;
@@ -391,7 +442,7 @@ impl Kernel {
         let prior_var: Vec<f64> = params
             .parameters()
             .iter()
-            .map(|p| p.prior.sd().powi(2))
+            .map(|p| p.prior.kernel_variance())
             .collect();
         let mut ridge = 1e-12;
         loop {
@@ -598,7 +649,8 @@ pub fn run_with_progress<M: Model>(
                             let mut tries = 0;
                             loop {
                                 let ancestor = &population[pick(&cumulative, &mut rng)];
-                                let theta = kernel.perturb(&ancestor.theta, &mut rng);
+                                let z = to_kernel(params, &ancestor.theta);
+                                let theta = from_kernel(params, &kernel.perturb(&z, &mut rng));
                                 if params.contains(&theta) {
                                     break Ok(theta);
                                 }
@@ -749,7 +801,8 @@ pub fn run_with_progress<M: Model>(
     })
 }
 
-/// `wᵢ ∝ π(θᵢ) / Σⱼ wⱼ K(θᵢ | θⱼ)`, normalised, computed in logs.
+/// `wᵢ ∝ π(θᵢ) / Σⱼ wⱼ K(θᵢ | θⱼ)`, normalised, computed in logs, on the kernel's scale (the
+/// prior density there includes the Jacobian of the log coordinates).
 fn importance_weights(
     params: &ParameterSet,
     previous: &[Particle],
@@ -764,13 +817,15 @@ fn importance_weights(
         let w = 1.0 / accepted.len() as f64;
         return vec![w; accepted.len()];
     };
-    let whitened_previous: Vec<Vec<f64>> =
-        previous.iter().map(|p| kernel.whiten(&p.theta)).collect();
+    let whitened_previous: Vec<Vec<f64>> = previous
+        .iter()
+        .map(|p| kernel.whiten(&to_kernel(params, &p.theta)))
+        .collect();
     let ln_previous_weights: Vec<f64> = previous.iter().map(|p| p.weight.ln()).collect();
     let ln_weights: Vec<f64> = accepted
         .par_iter()
         .map(|proposal| {
-            let y = kernel.whiten(&proposal.theta);
+            let y = kernel.whiten(&to_kernel(params, &proposal.theta));
             let terms: Vec<f64> = whitened_previous
                 .iter()
                 .zip(&ln_previous_weights)
@@ -779,7 +834,7 @@ fn importance_weights(
                     ln_w - 0.5 * q
                 })
                 .collect();
-            params.ln_pdf(&proposal.theta) - log_sum_exp(&terms)
+            ln_prior_kernel(params, &proposal.theta) - log_sum_exp(&terms)
         })
         .collect();
     let max = ln_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);

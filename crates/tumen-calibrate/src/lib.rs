@@ -27,6 +27,7 @@
 //! budget = 2000           # the most model runs in all (each replica counts)
 //! replicas = 1            # k model runs per particle; the distance is their mean
 //! min_tolerance = 0.05    # stop once the tolerance is at or below this
+//! kernel_scale = 1.0      # multiplies the kernel's bandwidth (about 2 with many parameters)
 //!
 //! [[calibration.parameter]]
 //! key = "move_rules.max_move_speed"   # a --set key, a simsetting.yml key, or e.g. "series.scale"

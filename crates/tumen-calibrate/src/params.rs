@@ -238,6 +238,23 @@ impl Prior {
         }
     }
 
+    /// Whether the ABC kernel perturbs this parameter on the log scale, where its prior is
+    /// uniform (log-uniform priors).
+    #[must_use]
+    pub fn on_log_scale(&self) -> bool {
+        matches!(self, Self::LogUniform { .. })
+    }
+
+    /// The prior's variance on the kernel's scale (of `ln x` for a log-uniform prior, where it
+    /// is uniform; of `x` otherwise).
+    #[must_use]
+    pub fn kernel_variance(&self) -> f64 {
+        match *self {
+            Self::LogUniform { low, high } => (high / low).ln().powi(2) / 12.0,
+            _ => self.sd().powi(2),
+        }
+    }
+
     /// Whether `x` lies in the support (bounds included).
     #[must_use]
     pub fn contains(&self, x: f64) -> bool {
@@ -546,6 +563,10 @@ pub struct CalibrationSpec {
     pub replicas: Option<usize>,
     /// `min_tolerance = EPS`: stop once the tolerance is at or below this.
     pub min_tolerance: Option<f64>,
+    /// `kernel_scale = H`: multiplies the perturbation kernel's bandwidth (Silverman's rule,
+    /// default 1; about 2 gives Beaumont et al.'s twice the population's covariance, which keeps
+    /// the weights even with many parameters: see `abc`).
+    pub kernel_scale: Option<f64>,
 }
 
 /// A located error in a calibration spec.
@@ -608,6 +629,7 @@ struct RawCalibration {
     budget: Option<u64>,
     replicas: Option<Spanned<usize>>,
     min_tolerance: Option<Spanned<f64>>,
+    kernel_scale: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -813,6 +835,17 @@ fn build_spec(
             ));
         }
     }
+    if let Some(scale) = &raw.kernel_scale {
+        let value = *scale.get_ref();
+        if !(value > 0.0 && value.is_finite()) {
+            return Err(SpecError::at(
+                text,
+                origin,
+                scale.span().start,
+                format!("kernel_scale must be a number above 0, found {value}"),
+            ));
+        }
+    }
     // Validation above covers every way `new` can fail.
     let parameters = ParameterSet::new(parameters)
         .map_err(|error| SpecError::at(text, origin, section_span.start, error.to_string()))?;
@@ -823,5 +856,6 @@ fn build_spec(
         budget: raw.budget,
         replicas: raw.replicas.map(Spanned::into_inner),
         min_tolerance: raw.min_tolerance.map(Spanned::into_inner),
+        kernel_scale: raw.kernel_scale.map(Spanned::into_inner),
     })
 }

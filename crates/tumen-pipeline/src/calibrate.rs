@@ -242,6 +242,7 @@ pub fn resolve_spec(
             budget: None,
             replicas: None,
             min_tolerance: None,
+            kernel_scale: None,
         },
         "the default Flee move-rule set".to_owned(),
     ))
@@ -413,8 +414,14 @@ impl Parameterised {
             .ok_or_else(|| unusable(&format!("`{path}` is not a dated series")))?;
         let mut scaled = Vec::with_capacity(pairs.len());
         for pair in pairs {
+            // A point is `[date, value]` or `[year, value]` (docs/NATIVE_FORMAT.md).
             let (date, value) = match pair.as_array().map(Vec::as_slice) {
-                Some([date @ toml::Value::Datetime(_), value]) => (date, value),
+                Some(
+                    [
+                        date @ (toml::Value::Datetime(_) | toml::Value::Integer(_)),
+                        value,
+                    ],
+                ) => (date, value),
                 _ => return Err(unusable(&format!("`{path}` is not a dated series"))),
             };
             let value = value
@@ -958,6 +965,7 @@ pub fn calibrate_spread(
         min_tolerance: request.min_tolerance.or(spec.min_tolerance),
         budget: request.budget.or(spec.budget),
         replicas: request.replicas_per_particle.or(spec.replicas).unwrap_or(1),
+        kernel_scale: spec.kernel_scale.unwrap_or(1.0),
         ..AbcConfig::default()
     };
     let pool = worker_pool(request.jobs)?;

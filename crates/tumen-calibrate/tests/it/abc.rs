@@ -77,6 +77,82 @@ fn conjugate_posterior_mean_and_sd_match_the_analytic_posterior() {
     assert!((s / sd - 1.0).abs() < 0.10, "sd {s} vs {sd}");
 }
 
+/// Observations: `n` i.i.d. draws from `Normal(ln θ, σ)`, θ log-uniform over four decades: on
+/// `φ = ln θ` the prior is uniform and the posterior a normal with mean `ȳ` and sd `σ/√n`
+/// (its truncation by the prior's range is negligible here).
+struct LogScale {
+    n: usize,
+    sigma: f64,
+    observed_mean: f64,
+}
+
+impl LogScale {
+    fn params() -> ParameterSet {
+        ParameterSet::new(vec![Parameter {
+            name: "theta".into(),
+            prior: Prior::LogUniform {
+                low: 1e-3,
+                high: 10.0,
+            },
+        }])
+        .expect("valid")
+    }
+
+    fn distance(&self, theta: &[f64], seed: u64) -> Result<f64, Infallible> {
+        let mut rng = stream(seed, &[]);
+        let sum: f64 = (0..self.n)
+            .map(|_| theta[0].ln() + self.sigma * standard_normal(&mut rng))
+            .sum();
+        Ok((sum / self.n as f64 - self.observed_mean).abs())
+    }
+}
+
+#[test]
+fn a_log_uniform_parameter_gets_the_analytic_posterior_of_its_log_and_keeps_its_ess() {
+    let toy = LogScale {
+        n: 10,
+        sigma: 1.0,
+        observed_mean: 0.1_f64.ln(),
+    };
+    let (analytic_mean, analytic_sd) = (toy.observed_mean, toy.sigma / (toy.n as f64).sqrt());
+    // Four runs pooled: an SMC population's particles share ancestors, so one run's Monte Carlo
+    // error is larger than its ESS says (over eight seeds the sd came out 0.28-0.33).
+    let (mut means, mut sds) = (0.0, 0.0);
+    for seed in 1..=4 {
+        let config = AbcConfig {
+            seed,
+            particles: Some(1000),
+            min_tolerance: Some(0.01),
+            ..AbcConfig::default()
+        };
+        let result = abc::run(
+            &LogScale::params(),
+            &|t: &[f64], s| toy.distance(t, s),
+            &config,
+        )
+        .expect("runs");
+        // The posterior of ln θ, from the weighted particles.
+        let particles = &result.posterior.particles;
+        let mean: f64 = particles.iter().map(|p| p.weight * p.theta[0].ln()).sum();
+        let var: f64 = particles
+            .iter()
+            .map(|p| p.weight * (p.theta[0].ln() - mean).powi(2))
+            .sum();
+        means += mean / 4.0;
+        sds += var.sqrt() / 4.0;
+        // Perturbed on the log scale, the first perturbed generation keeps its weights even
+        // (on the value's own scale the prior's 1/θ density, against a kernel fitted to the
+        // top decades, dropped its ESS to about 270 of 1000); later ones stay usable.
+        assert!(result.generations[1].ess >= 500.0, "seed {seed}");
+        for generation in &result.generations {
+            assert!(generation.ess >= 200.0, "seed {seed}: {generation:?}");
+        }
+    }
+    eprintln!("ln θ: mean {means} sd {sds}; analytic {analytic_mean} {analytic_sd}");
+    assert!((means - analytic_mean).abs() < 0.03, "mean {means}");
+    assert!((sds / analytic_sd - 1.0).abs() < 0.10, "sd {sds}");
+}
+
 /// Pearson's chi-square statistic of counts against a uniform expectation.
 fn chi_square_uniform(counts: &[usize]) -> f64 {
     let total: usize = counts.iter().sum();

@@ -177,6 +177,7 @@ name = "a scenario"
 [calibration]
 particles = 200
 budget = 2000
+kernel_scale = 2.0
 
 [[calibration.parameter]]
 key = "move_rules.max_move_speed"
@@ -221,6 +222,7 @@ fn a_good_spec_reads() {
         (spec.particles, spec.budget, spec.generations),
         (Some(200), Some(2000), None)
     );
+    assert_eq!(spec.kernel_scale, Some(2.0));
     assert_eq!(
         parse_scenario_section("name = 'x'\n", "s.toml").expect("reads"),
         None
@@ -296,6 +298,12 @@ fn spec_errors_are_located() {
             "{error}"
         );
     }
+    let scale = error_of(&format!(
+        "[calibration]\nkernel_scale = 0.0\n[[calibration.parameter]]\nkey = \"a\"\n{}",
+        "prior = { uniform = [0, 1] }\n"
+    ));
+    assert!(scale.message.contains("kernel_scale must be"), "{scale}");
+    assert_eq!((scale.line, scale.column), (2, 16), "{scale}");
     let empty = error_of("\n[calibration]\nbudget = 300\n");
     assert!(empty.message.contains("declares no parameters"), "{empty}");
     assert_eq!(empty.line, 2, "{empty}");

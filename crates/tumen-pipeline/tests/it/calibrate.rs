@@ -305,6 +305,25 @@ fn a_dated_series_of_scenario_toml_scales_by_its_key() {
     // A dated series at the top of a section works too.
     let multiplier = scale_setup(source.clone(), "recrossing.deported_multiplier.scale");
     multiplier.scenario(&[1.5], Some(10)).unwrap();
+    // So does a series of `[year, value]` points: the women among the crossings.
+    let shares = scale_setup(source.clone(), "attributes.sex.female_share.scale");
+    let share = |factor: f64| {
+        let scenario = shares.scenario(&[factor], Some(10)).unwrap();
+        scenario
+            .mechanisms
+            .attributes
+            .unwrap()
+            .sex
+            .unwrap()
+            .female_share
+            .points
+    };
+    let (one, scaled) = (share(1.0), share(0.8));
+    assert!(one.len() > 1);
+    for (a, b) in one.iter().zip(&scaled) {
+        assert_eq!(a.0, b.0, "the years stay");
+        assert!((b.1 - 0.8 * a.1).abs() <= 1e-12, "{a:?} {b:?}");
+    }
     // A key that is not a dated series is a clear request error.
     for key in ["asylum.nope.scale", "push[0].per_capita.scale"] {
         let error = scale_setup(source.clone(), key)
