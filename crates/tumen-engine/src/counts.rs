@@ -211,19 +211,8 @@ impl CountEngine {
         self.next.clear();
         self.kept.clear();
         let mech_active = model.mech.active;
-        let mut sink = CohortSink {
-            model,
-            next: &mut self.next,
-            kept: &mut self.kept,
-            settled: Some(&mut self.settled),
-            current: None,
-            locations: &mut self.location_counts,
-            links: &mut self.link_counts,
-            categories: &mut self.status_counts,
-            events: &mut self.events,
-            extra_categories: model.mech.attrs.extra_categories > 0,
-        };
-        for cohort in self.batches[batch].drain(..) {
+        let (cohorts, _, mut sink) = self.sink(model, batch, true);
+        for cohort in cohorts.drain(..) {
             let on_link = cohort.agent.place & ON_LINK != 0;
             let run = match pass {
                 // The exited and the dead, and people waiting out detention or processing
@@ -288,19 +277,8 @@ impl CountEngine {
         let last = sub.index + 1 >= sub.of;
         #[expect(clippy::cast_precision_loss, reason = "at most 64 sub-batches")]
         let share = 1.0 / (sub.of - sub.index) as f64;
-        let mut sink = CohortSink {
-            model,
-            next: &mut self.next,
-            kept: &mut self.kept,
-            settled: Some(&mut self.settled),
-            current: None,
-            locations: &mut self.location_counts,
-            links: &mut self.link_counts,
-            categories: &mut self.status_counts,
-            events: &mut self.events,
-            extra_categories: model.mech.attrs.extra_categories > 0,
-        };
-        for cohort in &mut self.pending {
+        let (_, pending, mut sink) = self.sink(model, batch, true);
+        for cohort in pending.iter_mut() {
             let taken = if last {
                 cohort.count
             } else {
@@ -318,6 +296,42 @@ impl CountEngine {
             self.pending.clear();
             self.merge_next(batch);
         }
+    }
+
+    /// `batch`, the pending travellers and a sink over the engine's end states and counts,
+    /// borrowed apart; with `settle`, the common end states are summed in the settled table
+    /// (else they go to `next` with the others).
+    fn sink<'a>(
+        &'a mut self,
+        model: &'a Model,
+        batch: usize,
+        settle: bool,
+    ) -> (&'a mut Vec<Cohort>, &'a mut Vec<Cohort>, CohortSink<'a>) {
+        let Self {
+            batches,
+            next,
+            pending,
+            kept,
+            settled,
+            location_counts,
+            link_counts,
+            status_counts,
+            events,
+            ..
+        } = self;
+        let sink = CohortSink {
+            model,
+            next,
+            kept,
+            settled: settle.then_some(settled),
+            current: None,
+            locations: location_counts,
+            links: link_counts,
+            categories: status_counts,
+            events,
+            extra_categories: model.mech.attrs.extra_categories > 0,
+        };
+        (&mut batches[batch], pending, sink)
     }
 
     /// Merges the end states into `batch`, sorted by state with identical states merged.
@@ -374,19 +388,8 @@ impl CountEngine {
                 break;
             }
             self.next.clear();
-            let mut sink = CohortSink {
-                model,
-                next: &mut self.next,
-                kept: &mut self.kept,
-                settled: None,
-                current: None,
-                locations: &mut self.location_counts,
-                links: &mut self.link_counts,
-                categories: &mut self.status_counts,
-                events: &mut self.events,
-                extra_categories: model.mech.attrs.extra_categories > 0,
-            };
-            for cohort in &mut self.batches[batch] {
+            let (cohorts, _, mut sink) = self.sink(model, batch, false);
+            for cohort in cohorts.iter_mut() {
                 if wanted == 0 {
                     break;
                 }
