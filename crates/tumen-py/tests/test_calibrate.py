@@ -82,6 +82,19 @@ def test_calibrate_keeps_its_files_when_asked(params, tmp_path):
         assert (out / name).is_file(), name
 
 
+def test_without_output_nothing_is_left_in_the_temporary_directory(params, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    cal = tumen.calibrate(TOY, until=UNTIL, params=params, particles=6, generations=1, forecast_replicas=2)
+    assert cal.output is None and len(cal.posterior) == 6
+    tumen.sensitivity(TOY, samples=2, params=params)
+    # A failing command removes its directory too.
+    with pytest.raises(tumen.TumenError):
+        tumen.calibrate(TOY, until="2030-01-01", params=params, particles=6, generations=1)
+    assert list(scratch.iterdir()) == []
+
+
 def test_calibrate_bad_inputs_raise(params):
     with pytest.raises(tumen.TumenError, match="--until"):
         tumen.calibrate(TOY, until="2030-01-01", params=params, particles=6, generations=1)

@@ -12,12 +12,13 @@ GIL released, on ``jobs`` threads (default: every core); the output does not dep
 
 from __future__ import annotations
 
+import contextlib as _contextlib
 import datetime as _dt
 import io as _io
 import json as _json
 import math as _math
 import os as _os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _tumen
 from ._tumen import ScenarioError, TumenError, replica_seed
@@ -341,6 +342,23 @@ def _check_int(name: str, value: Any, minimum: int) -> None:
         raise ValueError(f"{name} must be at least {minimum}, not {value}")
 
 
+@_contextlib.contextmanager
+def _output_dir(output: Optional[PathLike], prefix: str) -> Iterator[str]:
+    """The directory a command writes into: `output`, kept, or a temporary one removed after
+    the result has been read from it (also when the command fails)."""
+    if output is not None:
+        yield _os.fspath(output)
+        return
+    import shutil
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 class Calibration:
     """The result of :func:`calibrate`: the files ``tumen calibrate`` writes, read with pandas.
 
@@ -402,9 +420,6 @@ def calibrate(
     Raises ``ScenarioError`` for a bad input (a bad ``params`` file or ``until``, a scenario
     that does not load), ``TumenError`` when a run fails.
     """
-    import shutil
-    import tempfile
-
     _check_int("seed", seed, 0)
     for name, value in (
         ("particles", particles),
@@ -415,8 +430,7 @@ def calibrate(
         ("jobs", jobs),
     ):
         _check_int(name, value, 1)
-    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-calibration-")
-    try:
+    with _output_dir(output, "tumen-calibration-") as directory:
         _, stop = _tumen.calibrate(
             _scenario_path(scenario),
             until=str(until),
@@ -432,9 +446,6 @@ def calibrate(
             jobs=jobs,
         )
         return Calibration(directory, stop, None if output is None else directory)
-    finally:
-        if output is None:
-            shutil.rmtree(directory, ignore_errors=True)
 
 
 class Sensitivity:
@@ -472,15 +483,11 @@ def sensitivity(
     the same seed gives the same indices as the command. ``output``: where to keep
     ``sobol.csv`` / ``morris.csv`` (None: a temporary directory). Runs with the GIL released.
     """
-    import shutil
-    import tempfile
-
     _check_int("samples", samples, 1)
     _check_int("morris", morris, 1)
     _check_int("seed", seed, 0)
     _check_int("jobs", jobs, 1)
-    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-sensitivity-")
-    try:
+    with _output_dir(output, "tumen-sensitivity-") as directory:
         _, skipped = _tumen.sensitivity(
             _scenario_path(scenario),
             samples=samples,
@@ -491,9 +498,6 @@ def sensitivity(
             jobs=jobs,
         )
         return Sensitivity(directory, skipped, morris is not None, None if output is None else directory)
-    finally:
-        if output is None:
-            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _override_text(key: str, value: Any) -> str:
@@ -590,9 +594,6 @@ def compare(
     Raises ``ValueError`` for a malformed variant, ``ScenarioError`` for a scenario or variant
     that does not load (an unknown key, say), ``TumenError`` when a run fails.
     """
-    import shutil
-    import tempfile
-
     _check_int("replicas", replicas, 1)
     _check_int("seed", seed, 0)
     _check_int("days", days, 1)
@@ -600,8 +601,7 @@ def compare(
     if engine not in _ENGINES:
         raise ValueError(f"engine must be one of {', '.join(map(repr, _ENGINES))}, not {engine!r}")
     texts = _variant_texts(variants)
-    directory = _os.fspath(output) if output is not None else tempfile.mkdtemp(prefix="tumen-compare-")
-    try:
+    with _output_dir(output, "tumen-compare-") as directory:
         _, runs, summary = _tumen.compare(
             _scenario_path(scenario),
             variants=texts,
@@ -614,6 +614,3 @@ def compare(
             jobs=jobs,
         )
         return Comparison(directory, runs, summary, None if output is None else directory)
-    finally:
-        if output is None:
-            shutil.rmtree(directory, ignore_errors=True)
