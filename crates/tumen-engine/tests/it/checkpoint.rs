@@ -5,9 +5,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
 
-mod common;
-
-use common::{mechanism_scenario, scenario};
+use crate::common::{self, mechanism_scenario, scenario};
 use serde::{Deserialize, Serialize};
 use tumen_core::Scenario;
 use tumen_engine::checkpoint::{decode, encode, read_info};

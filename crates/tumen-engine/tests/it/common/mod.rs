@@ -1,5 +1,7 @@
 //! Scenarios shared by the engine's test suites.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
+
 use tumen_core::{
     Aid, Asylum, Brokers, Campaign, Capacity, Channel, Closure, ClosureScope, ConflictTable,
     DayCount, Detention, DetentionSite, Enforcement, EnforcementRegion, Failure, Incident, LinkId,

@@ -9,9 +9,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly on purpose")]
 
-mod common;
-
-use common::{mechanism_scenario, scenario};
+use crate::common::{self, mechanism_scenario, scenario};
 use tumen_core::{DayCount, Scenario};
 use tumen_engine::{DayView, EngineKind, Observer, ObserverError, Simulation};
 
