@@ -362,6 +362,8 @@ struct Kernel {
     /// Lower Cholesky factor of the covariance, row-major d×d.
     chol: Vec<f64>,
     dim: usize,
+    /// The population's particles in the kernel's coordinates ([`to_kernel`]), in order.
+    points: Vec<Vec<f64>>,
 }
 
 /// The kernel's coordinates of `theta`: the log of a parameter on the log scale
@@ -451,7 +453,7 @@ impl Kernel {
                 trial[a * dim + a] += ridge * prior_var[a];
             }
             if let Some(chol) = cholesky(&trial, dim) {
-                return Self { chol, dim };
+                return Self { chol, dim, points };
             }
             ridge *= 100.0;
         }
@@ -648,9 +650,9 @@ pub fn run_with_progress<M: Model>(
                         Some(kernel) => {
                             let mut tries = 0;
                             loop {
-                                let ancestor = &population[pick(&cumulative, &mut rng)];
-                                let z = to_kernel(params, &ancestor.theta);
-                                let theta = from_kernel(params, &kernel.perturb(&z, &mut rng));
+                                let ancestor = &kernel.points[pick(&cumulative, &mut rng)];
+                                let theta =
+                                    from_kernel(params, &kernel.perturb(ancestor, &mut rng));
                                 if params.contains(&theta) {
                                     break Ok(theta);
                                 }
@@ -817,10 +819,8 @@ fn importance_weights(
         let w = 1.0 / accepted.len() as f64;
         return vec![w; accepted.len()];
     };
-    let whitened_previous: Vec<Vec<f64>> = previous
-        .iter()
-        .map(|p| kernel.whiten(&to_kernel(params, &p.theta)))
-        .collect();
+    // The kernel was built from `previous`: its points are theirs.
+    let whitened_previous: Vec<Vec<f64>> = kernel.points.iter().map(|z| kernel.whiten(z)).collect();
     let ln_previous_weights: Vec<f64> = previous.iter().map(|p| p.weight.ln()).collect();
     let ln_weights: Vec<f64> = accepted
         .par_iter()

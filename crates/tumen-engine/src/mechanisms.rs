@@ -391,7 +391,7 @@ impl MechModel {
         let channels = mech.asylum.as_ref().map_or(0, |a| a.channels.len());
         // A person in processing holds the channel and the day the wait ends in one field.
         if channels > 0
-            && (channels >> (32 - PROCESSING_DAY_BITS) > 0
+            && (channels > 1 << (32 - PROCESSING_DAY_BITS)
                 || scenario.days >= PROCESSING_DAY_MASK - u32::from(u16::MAX))
         {
             return Err(EngineError::Settings(format!(
@@ -737,7 +737,7 @@ pub(crate) struct MechDay {
 
 impl MechDay {
     /// Whether `agent` is detained or in processing and their time there does not end
-    /// today: nothing happens to them today (they draw nothing and stay as they are).
+    /// today: they stay as they are (only mortality, if any, draws for them).
     #[inline]
     pub(crate) fn waiting(&self, agent: &crate::agents::Agent) -> bool {
         if agent.status == Status::Detained as u8 {

@@ -965,7 +965,9 @@ pub fn calibrate_spread(
         min_tolerance: request.min_tolerance.or(spec.min_tolerance),
         budget: request.budget.or(spec.budget),
         replicas: request.replicas_per_particle.or(spec.replicas).unwrap_or(1),
-        kernel_scale: spec.kernel_scale.unwrap_or(1.0),
+        kernel_scale: spec
+            .kernel_scale
+            .unwrap_or(AbcConfig::default().kernel_scale),
         ..AbcConfig::default()
     };
     let pool = worker_pool(request.jobs)?;
