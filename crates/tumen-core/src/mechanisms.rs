@@ -307,8 +307,11 @@ impl Channel {
 /// The brokers' network effect on setting out for asylum: on day `t` the daily probability is
 /// `rate(t) + per_exited × E`, or with a saturation `S`,
 /// `rate(t) + per_exited × E × S / (S + E)`, capped at 1, where `E` is the number of people
-/// exited by the start of the day plus `exited_before`. Counts are model people (divided by
-/// `hasten`; `per_exited` multiplied by it).
+/// exited by the start of the day plus `exited_before`. With `per_channel_weight`, the network
+/// term is multiplied by `W(t)`, the summed weight of the channels open on day `t` (the people
+/// already out pay brokers who work the open routes: opening a channel adds capacity, closing
+/// one removes it). Counts are model people (divided by `hasten`; `per_exited` multiplied by
+/// it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Brokers {
     /// Added daily probability per person already exited.
@@ -317,6 +320,9 @@ pub struct Brokers {
     pub saturation: Option<f64>,
     /// People at the destination before day 0.
     pub exited_before: f64,
+    /// Whether the network term is per unit of the open channels' summed weight.
+    #[serde(default)]
+    pub per_channel_weight: bool,
 }
 
 impl Brokers {
@@ -430,6 +436,7 @@ mod tests {
             per_exited: 1e-6,
             saturation: None,
             exited_before: 100.0,
+            per_channel_weight: false,
         };
         assert!((linear.network(900.0) - 1e-3).abs() < 1e-15);
         let saturating = Brokers {

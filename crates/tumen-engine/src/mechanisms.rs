@@ -839,17 +839,6 @@ impl MechDay {
         self.channel_open.clear();
         self.asylum_chance = 0.0;
         if let Some(asylum) = &mech.asylum {
-            let mut rate = asylum.rate.interpolate(day);
-            if let Some(brokers) = &asylum.brokers {
-                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
-                let exited = exited as f64;
-                rate += brokers.network(exited);
-            }
-            self.asylum_chance = if rate.is_nan() {
-                0.0
-            } else {
-                rate.clamp(0.0, 1.0)
-            };
             for channel in &asylum.channels {
                 let open = channel.open_on(t);
                 self.channel_open.push(open);
@@ -859,9 +848,23 @@ impl MechDay {
                     0.0
                 });
             }
-            if self.channel_weight.iter().sum::<f64>() <= 0.0 {
-                self.asylum_chance = 0.0;
+            let open_weight = self.channel_weight.iter().sum::<f64>();
+            let mut rate = asylum.rate.interpolate(day);
+            if let Some(brokers) = &asylum.brokers {
+                #[expect(clippy::cast_precision_loss, reason = "counts are far below 2^53")]
+                let exited = exited as f64;
+                let network = brokers.network(exited);
+                rate += if brokers.per_channel_weight {
+                    network * open_weight
+                } else {
+                    network
+                };
             }
+            self.asylum_chance = if rate.is_nan() || open_weight <= 0.0 {
+                0.0
+            } else {
+                rate.clamp(0.0, 1.0)
+            };
         }
         let season = model.season(mech.seasonality.as_ref().and_then(|s| s.recrossing), t);
         self.recross_chance = mech.recrossing.as_ref().map_or(0.0, |r| {

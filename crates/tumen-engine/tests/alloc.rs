@@ -78,6 +78,7 @@ fn scenario(mechanisms: bool) -> Scenario {
                     per_exited: 1e-5,
                     saturation: Some(100.0),
                     exited_before: 5.0,
+                    per_channel_weight: false,
                 }),
                 channels: vec![Channel {
                     name: "mission".into(),

@@ -720,6 +720,7 @@ fn brokers_raise_the_rate_of_setting_out_with_the_people_already_exited() {
             per_exited: 1e-6,
             saturation,
             exited_before: 20_000.0,
+            per_channel_weight: false,
         });
         w.scenario.mechanisms.asylum = Some(asylum);
         w.scenario.mechanisms.detention = Some(detention(&w, 100));
@@ -737,6 +738,7 @@ fn brokers_raise_the_rate_of_setting_out_with_the_people_already_exited() {
         per_exited: 2e-5,
         saturation: None,
         exited_before: 0.0,
+        per_channel_weight: false,
     });
     w.scenario.mechanisms.asylum = Some(asylum);
     w.scenario.mechanisms.detention = Some(detention(&w, 100));
@@ -751,6 +753,40 @@ fn brokers_raise_the_rate_of_setting_out_with_the_people_already_exited() {
             (departures - expected).abs() < 4.5 * expected.sqrt() + 1.0,
             "{kind:?}: {departures} vs {expected:.1}"
         );
+    }
+}
+
+#[test]
+fn brokers_per_channel_weight_scale_the_network_with_the_open_channels() {
+    // Base 0.1 %; network 1e-6 × 4 500 people exited before = 0.45 %; two channels of weights
+    // 1.5 and 0.5, the second closed from day 1: the daily rate is 0.1 % + 0.45 % × 2 = 1 % on
+    // day 0 and 0.1 % + 0.45 % × 1.5 = 0.775 % on day 1. Without the flag it stays 0.55 %.
+    for (per_channel_weight, p0, p1) in [(true, 0.01, 0.00775), (false, 0.0055, 0.0055)] {
+        let mut w = world(2, 40_000);
+        let mut asylum = asylum(&w, 0.001, 1.0, 30);
+        asylum.channels[0].weight = Series::constant(1.5);
+        let mut second = asylum.channels[0].clone();
+        second.name = "second".into();
+        second.weight = Series::constant(0.5);
+        second.close = Some(0);
+        asylum.channels.push(second);
+        asylum.brokers = Some(tumen_core::Brokers {
+            per_exited: 1e-6,
+            saturation: None,
+            exited_before: 4_500.0,
+            per_channel_weight,
+        });
+        w.scenario.mechanisms.asylum = Some(asylum);
+        w.scenario.mechanisms.detention = Some(detention(&w, 100));
+        for kind in ENGINES {
+            let record = run(&w.scenario, 28, kind);
+            let label = format!("{kind:?} per_channel_weight {per_channel_weight}");
+            let day0 = record.events[0][event("asylum_departures")];
+            assert_binomial(day0, 40_000, p0, &format!("{label} day 0"));
+            let hidden = record.categories[0][category("hidden")];
+            let day1 = record.events[1][event("asylum_departures")];
+            assert_binomial(day1, hidden, p1, &format!("{label} day 1"));
+        }
     }
 }
 

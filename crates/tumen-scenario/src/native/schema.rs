@@ -83,7 +83,13 @@ pub(crate) fn keys(path: &str) -> Option<&'static [&'static str]> {
         "recrossing" => &["rate", "intensity", "deported_multiplier"],
         "voluntary_return" => &["rate", "conditions", "homes"],
         "asylum" => &["rate", "brokers", "channel", "incidents"],
-        "asylum.brokers" => &["base", "per_exited", "saturation", "exited_before"],
+        "asylum.brokers" => &[
+            "base",
+            "per_exited",
+            "saturation",
+            "exited_before",
+            "per_channel_weight",
+        ],
         "asylum.channel" => &[
             "name",
             "location",

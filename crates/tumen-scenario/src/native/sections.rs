@@ -896,6 +896,10 @@ impl Reader<'_> {
                 .map(Some),
         };
         let exited_before = self.optional_number(at, "exited_before", Bound::NonNegative, 0.0);
+        let per_channel_weight = match at.table.get("per_channel_weight") {
+            None => Some(false),
+            Some(n) => self.boolean(n, "asylum.brokers.per_channel_weight"),
+        };
         let hasten = f64::from(self.context.as_ref().map_or(1, |c| c.hasten).max(1));
         Some((
             base?,
@@ -903,6 +907,7 @@ impl Reader<'_> {
                 per_exited: per_exited? * hasten,
                 saturation: saturation?.map(|s| s / hasten),
                 exited_before: exited_before / hasten,
+                per_channel_weight: per_channel_weight?,
             },
         ))
     }

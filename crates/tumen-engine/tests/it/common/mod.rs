@@ -206,6 +206,7 @@ pub(crate) fn mechanism_scenario() -> Scenario {
                     per_exited: 1e-5,
                     saturation: Some(200.0),
                     exited_before: 10.0,
+                    per_channel_weight: false,
                 }),
                 channels: vec![
                     Channel {
