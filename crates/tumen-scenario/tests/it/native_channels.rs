@@ -71,6 +71,7 @@ fn the_example_loads_without_warnings_into_the_expected_mechanisms() {
     assert_eq!(brokers.per_exited, 1.0e-7);
     assert_eq!(brokers.saturation, Some(2000.0));
     assert_eq!(brokers.exited_before, 50.0);
+    assert!(!brokers.per_channel_weight, "off unless asked for");
     let missions = &asylum.channels[0];
     assert_eq!((missions.open, missions.close), (None, None));
     let capacity = missions.capacity.as_ref().unwrap();
@@ -105,6 +106,16 @@ fn hasten_divides_the_counts_of_brokers_capacity_and_incidents() {
     // 12 → 2 (rounded up), 5 allowed → 1.
     assert_eq!(asylum.incidents[1].size, 2);
     assert_eq!(asylum.incidents[1].allowed, Some(1));
+}
+
+#[test]
+fn the_network_per_channel_weight_is_read() {
+    let source = edited(
+        "saturation = 2000",
+        "saturation = 2000\nper_channel_weight = true",
+    );
+    let (_, m) = mechanisms(&source);
+    assert!(m.asylum.unwrap().brokers.unwrap().per_channel_weight);
 }
 
 #[test]
@@ -172,6 +183,16 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
         "saturation = 2000",
         "saturation = 0",
         &["asylum.brokers.saturation", "a number > 0"],
+    ),
+    (
+        "network per channel weight not a boolean",
+        "saturation = 2000",
+        "saturation = 2000\nper_channel_weight = 1",
+        &[
+            "asylum.brokers.per_channel_weight",
+            "`true` or `false`",
+            "scenario.toml:",
+        ],
     ),
     (
         "unknown failure outcome",
