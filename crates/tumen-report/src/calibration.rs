@@ -840,7 +840,7 @@ pub fn render_calibration(report: &CalibrationReport) -> String {
 
     let _ = write!(
         out,
-        r#"<section id="about"><h2>About this calibration</h2><p>Method: ABC-SMC as in pyABC (adaptive quantile tolerance, multivariate normal kernel scaled by Silverman's rule, importance weights); distance: Flee's daily ARD of the camps up to the cut plus the mean interval distance of the targets ending by then. Observation error is not modelled explicitly: the ABC tolerance absorbs it (crates/tumen-calibrate/README.md).</p><p>Command: <code>{}</code></p><p>Files beside this report: <code>posterior.csv</code>, <code>generations.csv</code>, <code>score.json</code>, <code>forecast/</code> (the calibrated ensemble, with <code>parameters.csv</code>).</p></section>"#,
+        r#"<section id="about"><h2>About this calibration</h2><p>Method: ABC-SMC as in pyABC (adaptive quantile tolerance, multivariate normal kernel scaled by Silverman's rule times the spec's <code>kernel_scale</code>, 1 unless set, on the log scale for log-uniform priors; importance weights); distance: Flee's daily ARD of the camps up to the cut plus the mean interval distance of the targets ending by then. Observation error is not modelled explicitly: the ABC tolerance absorbs it (crates/tumen-calibrate/README.md).</p><p>Command: <code>{}</code></p><p>Files beside this report: <code>posterior.csv</code>, <code>generations.csv</code>, <code>score.json</code>, <code>forecast/</code> (the calibrated ensemble, with <code>parameters.csv</code>).</p></section>"#,
         esc(&report.command_line)
     );
     out.push_str("</main></body></html>\n");

@@ -20,6 +20,15 @@ pub struct CampSeries {
     pub observed: Vec<f64>,
 }
 
+/// A parameter drawn for each replica from a posterior (`parameters.csv`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DrawnParameter {
+    /// Its `--set` key.
+    pub key: String,
+    /// Its value in each replica, in replica order.
+    pub values: Vec<f64>,
+}
+
 /// Several named series over the same days.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Groups {
@@ -149,6 +158,9 @@ pub struct RunData {
     pub weekly: Option<Weekly>,
     /// `incidents.csv` (empty when absent).
     pub incidents: Vec<Incident>,
+    /// `parameters.csv`: each replica's parameters, drawn from a posterior (absent when the
+    /// replicas ran the scenario's own values).
+    pub parameters: Option<Vec<DrawnParameter>>,
     /// The map.
     pub map: Option<MapData>,
     /// What is missing, by section key (`status`, `countries`, `map`, `targets`, `yearly`,
@@ -348,6 +360,9 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         Some(text) => incidents(dir, &text)?,
         None => Vec::new(),
     };
+    let parameters = read(dir, "parameters.csv")?
+        .map(|text| drawn_parameters(dir, &text))
+        .transpose()?;
     Ok(RunData {
         scenario,
         summary,
@@ -365,9 +380,43 @@ pub fn load_run(dir: &Path) -> Result<RunData, ReportError> {
         yearly,
         weekly,
         incidents,
+        parameters,
         map,
         missing,
     })
+}
+
+/// `parameters.csv` (`replica,seed,<key>...`): one column per parameter, one row per replica.
+fn drawn_parameters(dir: &Path, text: &str) -> Result<Vec<DrawnParameter>, ReportError> {
+    const NAME: &str = "parameters.csv";
+    let table = Csv::parse(dir, NAME, text, &["replica", "seed"])?;
+    let mut parameters: Vec<DrawnParameter> = table
+        .header
+        .iter()
+        .filter(|h| !matches!(h.as_str(), "replica" | "seed"))
+        .map(|key| DrawnParameter {
+            key: key.clone(),
+            values: Vec::with_capacity(table.rows.len()),
+        })
+        .collect();
+    for (index, row) in table.rows.iter().enumerate() {
+        for parameter in &mut parameters {
+            let value = table.number(row, &parameter.key).ok_or_else(|| {
+                invalid(
+                    dir,
+                    NAME,
+                    format!(
+                        "line {}, column `{}`: expected a number, found `{}`",
+                        index + 2,
+                        parameter.key,
+                        table.text(row, &parameter.key)
+                    ),
+                )
+            })?;
+            parameter.values.push(value);
+        }
+    }
+    Ok(parameters)
 }
 
 /// One day's terms of Flee's averaged relative difference: (normal, rescaled).

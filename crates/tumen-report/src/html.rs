@@ -1,7 +1,7 @@
 //! The report page: one self-contained HTML file (inline style, inline SVG, one small inline
 //! script for the map's day slider and a self-check); nothing is fetched from the network.
 
-use crate::data::{RunData, Target};
+use crate::data::{DrawnParameter, RunData, Target};
 use crate::plots::{Plot, map_json};
 use crate::svg::{count_label, esc};
 use std::fmt::Write as _;
@@ -195,6 +195,79 @@ fn number_cell(value: Option<f64>) -> String {
         let text = format!("{value:.4}");
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
+}
+
+/// A parameter's value for a table cell: three significant digits, in scientific notation
+/// below 0.01 (daily rates such as 2.65e-5), grouped by thousands from 10,000 on.
+fn parameter_cell(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return number_cell(Some(value));
+    }
+    if value.abs() < 0.01 {
+        return format!("{value:.2e}");
+    }
+    if value.abs() >= 10_000.0 {
+        return crate::svg::group_thousands(value.round());
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0.01 ≤ |value| < 10,000: at most 4 decimals"
+    )]
+    let decimals = (2.0 - value.abs().log10().floor()).max(0.0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// The `q` quantile of sorted `values` (linear between order statistics).
+fn sorted_quantile(values: &[f64], q: f64) -> f64 {
+    #[expect(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "replica counts are small"
+    )]
+    {
+        let position = q * (values.len() - 1) as f64;
+        let below = position.floor() as usize;
+        let above = (below + 1).min(values.len() - 1);
+        let fraction = position - below as f64;
+        values[below] + (values[above] - values[below]) * fraction
+    }
+}
+
+/// The parameters each replica drew from the posterior: 5 %, median and 95 % over the replicas.
+fn drawn_parameters_table(out: &mut String, parameters: &[DrawnParameter]) {
+    let replicas = parameters.first().map_or(0, |p| p.values.len());
+    let _ = write!(
+        out,
+        "<h3>Parameters drawn from the posterior (<code>parameters.csv</code>)</h3><p>Each of the {replicas} replicas ran with its own draw of the fitted parameters, so the bands above carry parameter uncertainty as well as seed noise. Over the replicas:</p><table><thead><tr><th>parameter</th><th>5 %</th><th>median</th><th>95 %</th></tr></thead><tbody>"
+    );
+    for parameter in parameters {
+        let mut values: Vec<f64> = parameter
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        values.sort_by(f64::total_cmp);
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&parameter.key),
+            parameter_cell(sorted_quantile(&values, 0.05)),
+            parameter_cell(sorted_quantile(&values, 0.5)),
+            parameter_cell(sorted_quantile(&values, 0.95)),
+        );
+    }
+    out.push_str("</tbody></table>");
 }
 
 fn targets_table(out: &mut String, targets: &[Target]) {
@@ -414,8 +487,15 @@ pub(crate) fn page(data: &RunData, plots: &[Plot]) -> String {
     }
     if data.replicas > 1 {
         row("replicas", data.replicas.to_string());
+        if let Some(uncertainty) = summary_str(data, "/ensemble/uncertainty") {
+            row("what the bands carry", value_text(uncertainty));
+        }
     }
-    out.push_str("</tbody></table><h3>Scenario parameters (settings as used)</h3>");
+    out.push_str("</tbody></table>");
+    if let Some(parameters) = data.parameters.as_ref().filter(|p| !p.is_empty()) {
+        drawn_parameters_table(&mut out, parameters);
+    }
+    out.push_str("<h3>Scenario parameters (settings as used)</h3>");
     let settings = summary_str(data, "/settings/used")
         .and_then(|v| v.as_object())
         .filter(|m| !m.is_empty());

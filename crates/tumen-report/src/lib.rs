@@ -28,8 +28,8 @@ pub use calibration::{
 };
 pub use compare::{ComparisonData, ComparisonRow, comparison_plots, load_comparison};
 pub use data::{
-    CampSeries, CountryBands, Groups, Incident, MAX_FRAMES, MapData, MapLocation, RunData, Target,
-    Weekly, Yearly, load_run,
+    CampSeries, CountryBands, DrawnParameter, Groups, Incident, MAX_FRAMES, MapData, MapLocation,
+    RunData, Target, Weekly, Yearly, load_run,
 };
 pub use plots::{Plot, map_json, plots};
 pub use png::{FONT_BYTES, render_png};

@@ -484,3 +484,84 @@ fn the_map_of_the_mini_run_shows_its_countries_in_the_html_and_the_png() {
         100.0 * share
     );
 }
+
+#[test]
+fn the_parameters_drawn_from_a_posterior_are_tabled_with_what_the_bands_carry() {
+    let dir = partial(&["out.csv", "summary.json", "quantiles.csv"]);
+    // Eleven replicas: the median is the sixth value, 5 % and 95 % interpolate between the
+    // first two and the last two.
+    let mut text = String::from(
+        "replica,seed,push[0].per_capita,aid.return_damping,asylum.brokers.saturation\n",
+    );
+    for replica in 0..11 {
+        let rate = 1.0e-5 * f64::from(replica + 1);
+        let damping = 0.1 * f64::from(replica);
+        let saturation = 1353.6298 * f64::from(replica * replica + 1);
+        text.push_str(&format!(
+            "{replica},{},{rate:e},{damping},{saturation}\n",
+            100 + replica
+        ));
+    }
+    std::fs::write(dir.path().join("parameters.csv"), &text).unwrap();
+    let summary_path = dir.path().join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary_path).unwrap()).unwrap();
+    summary["ensemble"]["uncertainty"] = "seed noise and parameter uncertainty".into();
+    std::fs::write(&summary_path, summary.to_string()).unwrap();
+    let data = load_run(dir.path()).unwrap();
+    let parameters = data.parameters.as_ref().unwrap();
+    assert_eq!(parameters.len(), 3);
+    assert_eq!(parameters[0].key, "push[0].per_capita");
+    assert_eq!(parameters[1].values.len(), 11);
+    let html = render_html(&data);
+    assert!(
+        html.contains("Parameters drawn from the posterior"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<tr><th>what the bands carry</th><td>seed noise and parameter uncertainty</td></tr>"
+        ),
+        "{html}"
+    );
+    // push: 5 % = 1e-5 + 0.5 × 1e-5, median 6e-5, 95 % = 1.05e-4.
+    assert!(
+        html.contains(
+            "<td><code>push[0].per_capita</code></td><td>1.50e-5</td><td>6.00e-5</td><td>1.05e-4</td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<td><code>aid.return_damping</code></td><td>0.05</td><td>0.5</td><td>0.95</td>"
+        ),
+        "{html}"
+    );
+    // Three significant digits at least, grouped from 10,000 on: 5 % halfway between 1 × and
+    // 2 × 1,353.6298 (2,030.4), the median 26 × (35,194.4), 95 % halfway between 82 × and
+    // 101 × (123,857.1).
+    assert!(
+        html.contains(
+            "<td><code>asylum.brokers.saturation</code></td><td>2030</td><td>35,194</td><td>123,857</td>"
+        ),
+        "{html}"
+    );
+    // Without parameters.csv there is no such table.
+    std::fs::remove_file(dir.path().join("parameters.csv")).unwrap();
+    let html = render_html(&load_run(dir.path()).unwrap());
+    assert!(!html.contains("Parameters drawn from the posterior"));
+    // A value that is not a number is named by line and column.
+    std::fs::write(
+        dir.path().join("parameters.csv"),
+        "replica,seed,aid.return_damping\n0,1,0.2\n1,2,high\n",
+    )
+    .unwrap();
+    let error = load_run(dir.path()).unwrap_err().to_string();
+    assert!(
+        error.contains("parameters.csv")
+            && error.contains("line 3")
+            && error.contains("`aid.return_damping`")
+            && error.contains("high"),
+        "{error}"
+    );
+}
