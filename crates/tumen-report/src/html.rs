@@ -223,23 +223,6 @@ fn parameter_cell(value: f64) -> String {
     }
 }
 
-/// The `q` quantile of sorted `values` (linear between order statistics).
-fn sorted_quantile(values: &[f64], q: f64) -> f64 {
-    #[expect(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "replica counts are small"
-    )]
-    {
-        let position = q * (values.len() - 1) as f64;
-        let below = position.floor() as usize;
-        let above = (below + 1).min(values.len() - 1);
-        let fraction = position - below as f64;
-        values[below] + (values[above] - values[below]) * fraction
-    }
-}
-
 /// The parameters each replica drew from the posterior: 5 %, median and 95 % over the replicas.
 fn drawn_parameters_table(out: &mut String, parameters: &[DrawnParameter]) {
     let replicas = parameters.first().map_or(0, |p| p.values.len());
@@ -262,9 +245,9 @@ fn drawn_parameters_table(out: &mut String, parameters: &[DrawnParameter]) {
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&parameter.key),
-            parameter_cell(sorted_quantile(&values, 0.05)),
-            parameter_cell(sorted_quantile(&values, 0.5)),
-            parameter_cell(sorted_quantile(&values, 0.95)),
+            parameter_cell(tumen_output::quantile(&values, 0.05)),
+            parameter_cell(tumen_output::quantile(&values, 0.5)),
+            parameter_cell(tumen_output::quantile(&values, 0.95)),
         );
     }
     out.push_str("</tbody></table>");
